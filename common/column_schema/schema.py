@@ -1,0 +1,161 @@
+"""Parse and validate ``schema.json``: features and their types, and the model's output roles.
+
+Format (all keys but ``features`` optional, defaults shown)::
+
+    {
+      "version": 1,
+      "problem_type": "BinaryClassification",
+      "features": [{"name": "age", "type": "numerical"},
+                   {"name": "workclass", "type": "categorical"}],
+      "score": "score",            # model probability of the positive class, or null
+      "prediction": "prediction",  # predicted class (0/1); derived from score if absent
+      "label": "label",            # ground truth (0/1), null where it has not arrived
+      "positive_class": 1,
+      "decision_threshold": 0.5,
+      "output_format": "probability"   # or "class": the endpoint returns only a class
+    }
+
+Feature order is the order of fields in the endpoint's CSV request body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FEATURE_TYPES = ("numerical", "categorical")
+OUTPUT_FORMATS = ("probability", "class")
+SUPPORTED_PROBLEM_TYPES = ("BinaryClassification",)
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+
+
+class SchemaError(ValueError):
+    """Raised when ``schema.json`` is missing, unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    type: str  # "numerical" | "categorical"
+
+    @property
+    def is_numerical(self) -> bool:
+        return self.type == "numerical"
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    features: tuple[Feature, ...]
+    score: str | None = "score"
+    prediction: str = "prediction"
+    label: str = "label"
+    positive_class: int = 1
+    decision_threshold: float = 0.5
+    output_format: str = "probability"
+    problem_type: str = "BinaryClassification"
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def numerical(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "numerical"]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "categorical"]
+
+    def feature(self, name: str) -> Feature:
+        for feature in self.features:
+            if feature.name == name:
+                return feature
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "problem_type": self.problem_type,
+            "features": [{"name": f.name, "type": f.type} for f in self.features],
+            "score": self.score,
+            "prediction": self.prediction,
+            "label": self.label,
+            "positive_class": self.positive_class,
+            "decision_threshold": self.decision_threshold,
+            "output_format": self.output_format,
+        }
+
+
+def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnSchema:
+    """Validate a decoded schema document; every error names ``source`` and the bad key."""
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{source}: expected a JSON object, got {type(raw).__name__}")
+    features_raw = raw.get("features")
+    if not isinstance(features_raw, list) or not features_raw:
+        raise SchemaError(f"{source}: 'features' must be a non-empty list")
+    features: list[Feature] = []
+    for index, item in enumerate(features_raw):
+        if not isinstance(item, dict) or "name" not in item or "type" not in item:
+            raise SchemaError(f"{source}: features[{index}] needs 'name' and 'type'")
+        name, ftype = str(item["name"]), str(item["type"])
+        if not _NAME.match(name):
+            raise SchemaError(f"{source}: features[{index}] has an invalid name {name!r}")
+        if ftype not in FEATURE_TYPES:
+            raise SchemaError(
+                f"{source}: feature {name!r} has type {ftype!r}; expected one of {FEATURE_TYPES}"
+            )
+        features.append(Feature(name, ftype))
+    names = [f.name for f in features]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SchemaError(f"{source}: duplicate feature names {duplicates}")
+
+    output_format = raw.get("output_format", "probability")
+    if output_format not in OUTPUT_FORMATS:
+        raise SchemaError(f"{source}: 'output_format' must be one of {OUTPUT_FORMATS}")
+    problem_type = raw.get("problem_type", "BinaryClassification")
+    if problem_type not in SUPPORTED_PROBLEM_TYPES:
+        raise SchemaError(
+            f"{source}: problem_type {problem_type!r} is not supported yet "
+            f"(supported: {SUPPORTED_PROBLEM_TYPES})"
+        )
+    score = raw.get("score", "score")
+    if output_format == "class":
+        score = None
+    try:
+        threshold = float(raw.get("decision_threshold", 0.5))
+        positive_class = int(raw.get("positive_class", 1))
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(f"{source}: decision_threshold/positive_class: {exc}") from exc
+    if not 0.0 < threshold < 1.0:
+        raise SchemaError(f"{source}: decision_threshold must be in (0, 1), got {threshold}")
+    roles = [r for r in (score, raw.get("prediction", "prediction"), raw.get("label", "label")) if r]
+    clash = sorted(set(roles) & set(names))
+    if clash or len(set(roles)) != len(roles):
+        raise SchemaError(f"{source}: score/prediction/label columns must be distinct from "
+                          f"each other and from the features (clash: {clash or roles})")
+    return ColumnSchema(
+        features=tuple(features),
+        score=score,
+        prediction=str(raw.get("prediction", "prediction")),
+        label=str(raw.get("label", "label")),
+        positive_class=positive_class,
+        decision_threshold=threshold,
+        output_format=output_format,
+        problem_type=problem_type,
+    )
+
+
+def load_schema(path: str | Path) -> ColumnSchema:
+    """Read ``schema.json`` from a local path."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SchemaError(f"{path}: schema file not found") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"{path}: not readable as JSON ({exc})") from exc
+    return parse_schema(raw, source=str(path))
