@@ -132,7 +132,8 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
         raise SchemaError(f"{source}: decision_threshold/positive_class: {exc}") from exc
     if not 0.0 < threshold < 1.0:
         raise SchemaError(f"{source}: decision_threshold must be in (0, 1), got {threshold}")
-    roles = [r for r in (score, raw.get("prediction", "prediction"), raw.get("label", "label")) if r]
+    prediction, label = raw.get("prediction", "prediction"), raw.get("label", "label")
+    roles = [r for r in (score, prediction, label) if r]
     clash = sorted(set(roles) & set(names))
     if clash or len(set(roles)) != len(roles):
         raise SchemaError(f"{source}: score/prediction/label columns must be distinct from "

@@ -1,0 +1,1 @@
+"""Training job for the model (SageMaker training contract), run by the Retrain branch."""

@@ -1,0 +1,56 @@
+"""``python -m trainer``: a SageMaker training job for the monitored model.
+
+Contract (SageMaker training): channels under ``/opt/ml/input/data/<channel>/``, hyperparameters
+in ``/opt/ml/input/config/hyperparameters.json``, the model written to ``/opt/ml/model/``
+(SageMaker packs it into ``model.tar.gz``), a failure reason in ``/opt/ml/output/failure``.
+``TRAINER_ML_ROOT`` re-roots ``/opt/ml`` for local runs.
+
+Channels: ``train`` (CSV with header: features + label), ``recent`` (merged windows, Parquet;
+only rows whose label has arrived are used), ``baseline`` (holds ``schema.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from trainer.training import TrainingError, train
+
+
+def main() -> int:
+    root = Path(os.environ.get("TRAINER_ML_ROOT", "/opt/ml"))
+    try:
+        hyperparameters = _read_hyperparameters(root / "input/config/hyperparameters.json")
+        report = train(
+            data_dir=root / "input/data",
+            model_dir=root / "model",
+            schema_path=root / "input/data/baseline/schema.json",
+            seed=int(hyperparameters.get("seed", 0)),
+        )
+    except TrainingError as exc:
+        _write_failure(root, str(exc))
+        print(f"training failed: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report))
+    return 0
+
+
+def _read_hyperparameters(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TrainingError(f"{path}: hyperparameters are not valid JSON ({exc})") from exc
+
+
+def _write_failure(root: Path, reason: str) -> None:
+    failure = root / "output/failure"
+    failure.parent.mkdir(parents=True, exist_ok=True)
+    failure.write_text(reason[:1024], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

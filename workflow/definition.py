@@ -1,0 +1,384 @@
+"""The drift pipeline's state machine, built with the Step Functions Data Science SDK.
+
+This is the only place states are named. Everything account- or deployment-specific is a
+``${Placeholder}`` that SAM's ``DefinitionSubstitutions`` (or the offline run) binds, so the
+rendered ASL is the same file on AWS and offline.
+
+Flow::
+
+    MergeLabels ─► HasData? ──no──► NoData (succeed, outcome recorded in merge manifest)
+                     │yes
+                     ▼
+                  Analyse (Processing .sync) ─► EvaluateViolations ─► Decision?
+                     ├─ retrain ─► Retrain (Training .sync) ─► NotifyRetrained ─► Retrained
+                     ├─ notify  ─► NotifyDrift ─► Notified
+                     └─ healthy ─► Healthy
+    any task error ─► Failed<State> (records which state) ─► NotifyFailure ─► PipelineFailed
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+# The SDK pair prints INFO lines and a v2 warning on import; quiet them before importing.
+os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+import boto3
+from sagemaker.estimator import Estimator
+from sagemaker.processing import Processor
+from sagemaker.session import Session
+from stepfunctions.steps import (
+    Catch,
+    Chain,
+    Choice,
+    ChoiceRule,
+    Fail,
+    LambdaStep,
+    Pass,
+    ProcessingStep,
+    Retry,
+    Succeed,
+    TrainingStep,
+)
+from stepfunctions.steps.service import SnsPublishStep
+
+# Placeholders bound by template.yaml DefinitionSubstitutions (and by the offline run).
+PLACEHOLDERS = (
+    "MergeFunctionArn",
+    "EvaluateFunctionArn",
+    "AlertTopicArn",
+    "MonitorImageUri",
+    "TrainingImageUri",
+    "SageMakerRoleArn",
+    "ProcessingInstanceType",
+    "TrainingInstanceType",
+)
+
+PROCESSING_ROOT = "/opt/ml/processing"
+BASELINE_DIR = f"{PROCESSING_ROOT}/baseline"
+DATASET_DIR = f"{PROCESSING_ROOT}/input/endpoint"
+RESULT_DIR = f"{PROCESSING_ROOT}/resultdata"
+
+# Errors worth retrying: throttling and service hiccups, never a bug in our code.
+LAMBDA_TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+SAGEMAKER_TRANSIENT_ERRORS = [
+    "SageMaker.AmazonSageMakerException",
+    "SageMaker.ResourceLimitExceededException",
+    "SageMaker.ThrottlingException",
+]
+
+
+def _placeholder(name: str) -> str:
+    return "${" + name + "}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Job limits baked into the definition (change here, re-render, commit)."""
+
+    processing_max_runtime_s: int = 1800
+    processing_volume_gb: int = 30
+    training_max_runtime_s: int = 3600
+    training_volume_gb: int = 30
+
+
+def _sagemaker_session() -> Session:
+    # An explicit session and default bucket keep the SDK from calling STS or S3.
+    boto_session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
+    return Session(boto_session=boto_session, default_bucket="unused-by-definition")
+
+
+def _lambda_retry() -> Retry:
+    return Retry(
+        error_equals=LAMBDA_TRANSIENT_ERRORS, interval_seconds=2, max_attempts=4, backoff_rate=2.0
+    )
+
+
+def _sagemaker_retry() -> Retry:
+    return Retry(
+        error_equals=SAGEMAKER_TRANSIENT_ERRORS, interval_seconds=10, max_attempts=3,
+        backoff_rate=2.0,
+    )
+
+
+def _merge_step() -> LambdaStep:
+    step = LambdaStep(
+        "MergeLabels",
+        comment="Join the window's data capture with the labels that have arrived.",
+        parameters={
+            "FunctionName": _placeholder("MergeFunctionArn"),
+            "Payload": {
+                "input.$": "$",
+                "execution_name.$": "$$.Execution.Name",
+                "execution_start_time.$": "$$.Execution.StartTime",
+            },
+        },
+        result_path="$.merge",
+    )
+    step.add_retry(_lambda_retry())
+    return step
+
+
+def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
+    processor = Processor(
+        role=_placeholder("SageMakerRoleArn"),
+        image_uri=_placeholder("MonitorImageUri"),
+        instance_count=1,
+        instance_type=_placeholder("ProcessingInstanceType"),
+        volume_size_in_gb=limits.processing_volume_gb,
+        max_runtime_in_seconds=limits.processing_max_runtime_s,
+        env={
+            "dataset_format": '{"parquet": {}}',
+            "dataset_source": DATASET_DIR,
+            "output_path": RESULT_DIR,
+            "baseline_statistics": f"{BASELINE_DIR}/statistics.json",
+            "baseline_constraints": f"{BASELINE_DIR}/constraints.json",
+            "publish_cloudwatch_metrics": "Disabled",
+        },
+        sagemaker_session=session,
+    )
+    payload = "$.merge.Payload"
+    step = ProcessingStep(
+        "Analyse",
+        processor=processor,
+        job_name="placeholder-overridden-below",
+        container_arguments=["monitor"],
+        comment="Drift, data quality, model quality and projected accuracy for the window.",
+        result_path="$.analysis",
+        parameters={
+            "ProcessingJobName.$": f"States.Format('drift-{{}}', {payload}.run_id)",
+            "Environment": {
+                "dataset_format": '{"parquet": {}}',
+                "dataset_source": DATASET_DIR,
+                "output_path": RESULT_DIR,
+                "baseline_statistics": f"{BASELINE_DIR}/statistics.json",
+                "baseline_constraints": f"{BASELINE_DIR}/constraints.json",
+                "publish_cloudwatch_metrics": "Disabled",
+                "sagemaker_endpoint_name.$": f"{payload}.endpoint_name",
+                "start_time.$": f"{payload}.window.start",
+                "end_time.$": f"{payload}.window.end",
+            },
+            "ProcessingInputs": [
+                _s3_input("window_dataset", f"{payload}.merged_uri", DATASET_DIR),
+                _s3_input("baseline", f"{payload}.baseline_uri", BASELINE_DIR),
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "monitoring_output",
+                        "AppManaged": False,
+                        "S3Output": {
+                            "S3Uri.$": f"{payload}.report_uri",
+                            "LocalPath": RESULT_DIR,
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+        },
+    )
+    step.add_retry(_sagemaker_retry())
+    return step
+
+
+def _s3_input(name: str, uri_path: str, local_path: str) -> dict:
+    return {
+        "InputName": name,
+        "AppManaged": False,
+        "S3Input": {
+            "S3Uri.$": uri_path,
+            "LocalPath": local_path,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+            "S3DataDistributionType": "FullyReplicated",
+            "S3CompressionType": "None",
+        },
+    }
+
+
+def _evaluate_step() -> LambdaStep:
+    step = LambdaStep(
+        "EvaluateViolations",
+        comment="Read the violations and statistics and decide: retrain, notify or healthy.",
+        parameters={
+            "FunctionName": _placeholder("EvaluateFunctionArn"),
+            "Payload": {
+                "merge.$": "$.merge.Payload",
+                "processing_job_name.$": "$.analysis.ProcessingJobName",
+            },
+        },
+        result_path="$.evaluation",
+    )
+    step.add_retry(_lambda_retry())
+    return step
+
+
+def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
+    estimator = Estimator(
+        image_uri=_placeholder("TrainingImageUri"),
+        role=_placeholder("SageMakerRoleArn"),
+        instance_count=1,
+        instance_type="ml.m5.xlarge",  # the SDK validates it; the parameters below bind it
+        volume_size=limits.training_volume_gb,
+        max_run=limits.training_max_runtime_s,
+        output_path="s3://placeholder-overridden-below/",
+        disable_profiler=True,
+        debugger_hook_config=False,
+        sagemaker_session=session,
+    )
+    payload = "$.merge.Payload"
+    step = TrainingStep(
+        "Retrain",
+        estimator=estimator,
+        job_name="placeholder-overridden-below",
+        comment="Train a challenger on the original training set plus recent labelled windows.",
+        result_path="$.training",
+        parameters={
+            "TrainingJobName.$": f"States.Format('retrain-{{}}', {payload}.run_id)",
+            "AlgorithmSpecification": {
+                "TrainingImage": _placeholder("TrainingImageUri"),
+                "TrainingInputMode": "File",
+            },
+            "HyperParameters": {
+                "endpoint_name.$": f"{payload}.endpoint_name",
+                "schema_path": "/opt/ml/input/data/baseline/schema.json",
+            },
+            "InputDataConfig": [
+                _channel("train", f"{payload}.training_data_uri"),
+                _channel("recent", f"{payload}.recent_data_uri"),
+                _channel("baseline", f"{payload}.baseline_uri"),
+            ],
+            "OutputDataConfig": {"S3OutputPath.$": f"{payload}.model_output_uri"},
+            "ResourceConfig": {"InstanceType": _placeholder("TrainingInstanceType")},
+        },
+    )
+    step.add_retry(_sagemaker_retry())
+    return step
+
+
+def _channel(name: str, uri_path: str) -> dict:
+    return {
+        "ChannelName": name,
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri.$": uri_path,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+    }
+
+
+def _notify(state_id: str, comment: str) -> SnsPublishStep:
+    return SnsPublishStep(
+        state_id,
+        comment=comment,
+        parameters={
+            "TopicArn": _placeholder("AlertTopicArn"),
+            "Subject.$": "$.evaluation.Payload.subject",
+            "Message.$": "$.evaluation.Payload.message",
+        },
+        result_path="$.notification",
+    )
+
+
+def _failure_handler() -> tuple[SnsPublishStep, Fail]:
+    notify = SnsPublishStep(
+        "NotifyFailure",
+        comment="Tell a person which state failed, in which execution, and why.",
+        parameters={
+            "TopicArn": _placeholder("AlertTopicArn"),
+            "Subject": "Drift pipeline run failed",
+            "Message.$": (
+                "States.Format('Drift pipeline execution {} failed in state {}.\\n"
+                "Error: {}\\nCause: {}', $$.Execution.Id, $.failure.state, "
+                "$.failure.error.Error, $.failure.error.Cause)"
+            ),
+        },
+        result_path="$.notification",
+    )
+    failed = Fail(
+        "PipelineFailed",
+        error="DriftPipelineFailed",
+        cause="A task failed; see the failure notification and the execution history.",
+    )
+    return notify, failed
+
+
+def _catch_into(task, notify_failure: SnsPublishStep) -> None:
+    """Route any error of ``task`` through a state that records its name, then notify."""
+    recorder = Pass(
+        f"Failed{task.state_id}",
+        parameters={"state": task.state_id, "error.$": "$.error"},
+        result_path="$.failure",
+    )
+    recorder.next(notify_failure)
+    task.add_catch(Catch(error_equals=["States.ALL"], result_path="$.error", next_step=recorder))
+
+
+def build_definition(limits: Limits = Limits()) -> Chain:
+    """Assemble the state graph."""
+    session = _sagemaker_session()
+    notify_failure, failed = _failure_handler()
+    notify_failure.next(failed)
+
+    merge = _merge_step()
+    analyse = _analyse_step(session, limits)
+    evaluate = _evaluate_step()
+    retrain = _retrain_step(session, limits)
+    notify_retrained = _notify("NotifyRetrained", "Report the retraining and its reasons.")
+    notify_drift = _notify("NotifyDrift", "Report the violations; no retraining.")
+    for task in (merge, analyse, evaluate, retrain, notify_retrained, notify_drift):
+        _catch_into(task, notify_failure)
+
+    no_data = Pass(
+        "NoData",
+        comment="Empty window: nothing to analyse; the merge manifest records it.",
+        parameters={"outcome": "no_data", "manifest_uri.$": "$.merge.Payload.manifest_uri"},
+        result_path="$.outcome",
+    )
+    no_data.next(Succeed("NoDataRecorded"))
+
+    decision = Choice("Decision")
+    decision.add_choice(
+        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="retrain"),
+        next_step=Chain([retrain, notify_retrained, Succeed("Retrained")]),
+    )
+    decision.add_choice(
+        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="notify"),
+        next_step=Chain([notify_drift, Succeed("Notified")]),
+    )
+    decision.add_choice(
+        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="healthy"),
+        next_step=Succeed("Healthy"),
+    )
+    unknown = Pass(
+        "UnknownDecision",
+        comment="A decision this definition does not know is a failure, never a silent pass.",
+        parameters={
+            "state": "Decision",
+            "error": {
+                "Error": "UnknownDecision",
+                "Cause.$": "States.JsonToString($.evaluation.Payload.decision)",
+            },
+        },
+        result_path="$.failure",
+    )
+    unknown.next(notify_failure)
+    decision.default_choice(unknown)
+
+    has_data = Choice("HasData")
+    has_data.add_choice(
+        ChoiceRule.NumericEquals(variable="$.merge.Payload.record_count", value=0),
+        next_step=no_data,
+    )
+    has_data.default_choice(Chain([analyse, evaluate, decision]))
+
+    return Chain([merge, has_data])

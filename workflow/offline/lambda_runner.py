@@ -1,0 +1,93 @@
+"""Run our Lambda handlers in-process when moto's Step Functions engine invokes a function.
+
+moto (with ``lambda.use_docker=False``) sends every invoke to
+``LambdaSimpleBackend.invoke``, which only echoes. We patch that one method: look up the
+function moto holds, import the handler its ``Handler`` names (``package.module.function``),
+call it with the decoded payload and a small context, and return the JSON-encoded result. A
+handler exception becomes the error Lambda itself reports (``x-amz-function-error`` +
+``errorType``), so Retry/Catch in the state machine behave as on AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+from moto.awslambda_simple.models import LambdaSimpleBackend
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the AWS Lambda context object our handlers (and Powertools) read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 1024
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/offline"
+    log_stream_name: str = "offline"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def _resolve_handler(handler: str) -> Callable[[dict, Any], Any]:
+    module_name, _, function_name = handler.rpartition(".")
+    if not module_name:
+        raise ValueError(f"Handler {handler!r} must look like 'package.module.function'")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+# Environment variables are process-wide; two handlers must not interleave their settings.
+_ENV_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _function_environment(variables: dict[str, str]) -> Iterator[None]:
+    with _ENV_LOCK:
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _invoke_in_process(self: LambdaSimpleBackend, function_name, qualifier, body, headers,
+                       response_headers) -> bytes:
+    function = self.get_function(function_name, qualifier)
+    event = json.loads(body) if body else {}
+    context = LambdaContext(function_name=function.function_name,
+                            invoked_function_arn=function.function_arn)
+    try:
+        with _function_environment(dict(function.environment_vars or {})):
+            result = _resolve_handler(function.handler)(event, context)
+    except Exception as exc:  # the handler's failure is the task's failure, as on AWS
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_exception(exc),
+        }).encode()
+    return json.dumps(result).encode()
+
+
+@contextlib.contextmanager
+def handlers_in_process() -> Iterator[None]:
+    """While active, every Lambda invoke in moto runs our handler in this process."""
+    with mock.patch.object(LambdaSimpleBackend, "invoke", _invoke_in_process):
+        yield
