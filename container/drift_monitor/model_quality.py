@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from drift_monitor.errors import InputError
 from drift_monitor.quality_intervals import (
     bootstrap_f1,
     delong_auc,
@@ -55,7 +56,7 @@ class QualitySettings:
     def from_constraints(cls, constraints: dict) -> QualitySettings:
         raw = constraints.get(SETTINGS_KEY) or {}
         if not isinstance(raw, dict):
-            raise ValueError(f"constraints.json: {SETTINGS_KEY} must be an object")
+            raise InputError(f"constraints.json: {SETTINGS_KEY} must be an object")
         known = {k: raw[k] for k in asdict(cls()) if k in raw}
         try:
             settings = cls(
@@ -68,17 +69,17 @@ class QualitySettings:
                 seed=int(known.get("seed", cls.seed)),
             )
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"constraints.json: {SETTINGS_KEY}: {exc}") from exc
+            raise InputError(f"constraints.json: {SETTINGS_KEY}: {exc}") from exc
         if settings.min_labeled_rows < 1:
-            raise ValueError(f"constraints.json: {SETTINGS_KEY}.min_labeled_rows must be >= 1")
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.min_labeled_rows must be >= 1")
         if not 0.5 <= settings.confidence_level < 1.0:
-            raise ValueError(f"constraints.json: {SETTINGS_KEY}.confidence_level must be in "
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.confidence_level must be in "
                              f"[0.5, 1), got {settings.confidence_level}")
         if not 0.0 <= settings.accuracy_tolerance < 1.0:
-            raise ValueError(f"constraints.json: {SETTINGS_KEY}.accuracy_tolerance must be in "
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.accuracy_tolerance must be in "
                              f"[0, 1), got {settings.accuracy_tolerance}")
         if settings.bootstrap_resamples < 100:
-            raise ValueError(f"constraints.json: {SETTINGS_KEY}.bootstrap_resamples must be "
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.bootstrap_resamples must be "
                              f">= 100")
         return settings
 
@@ -88,12 +89,12 @@ class QualitySettings:
 def binary_outcomes(values: np.ndarray, positive_class: int, what: str) -> np.ndarray:
     """Map 0/1 class values (NaN = absent) to booleans "is the positive class".
 
-    Raises a ValueError naming ``what`` when a present value is not 0 or 1.
+    Raises an InputError naming ``what`` when a present value is not 0 or 1.
     """
     present = values[~np.isnan(values)]
     bad = present[(present != 0) & (present != 1)]
     if bad.size:
-        raise ValueError(f"{what}: {bad.size} value(s) are not 0/1 (e.g. {bad[0]!r}); "
+        raise InputError(f"{what}: {bad.size} value(s) are not 0/1 (e.g. {bad[0]!r}); "
                          f"labels and predicted classes must be integers 0 or 1")
     return values == positive_class
 
@@ -179,15 +180,19 @@ def check_constraints(metrics: dict[str, Any], constraints: dict[str, Any],
     violations = []
     for name, rule in constraints.items():
         if name not in SUPPORTED_METRICS:
-            raise ValueError(f"constraints.json: {CONSTRAINTS_KEY}.{name} is not a supported "
+            raise InputError(f"constraints.json: {CONSTRAINTS_KEY}.{name} is not a supported "
                              f"metric (supported: {', '.join(SUPPORTED_METRICS)})")
         if not isinstance(rule, dict) or "threshold" not in rule:
-            raise ValueError(f"constraints.json: {CONSTRAINTS_KEY}.{name} needs a 'threshold'")
+            raise InputError(f"constraints.json: {CONSTRAINTS_KEY}.{name} needs a 'threshold'")
         operator = rule.get("comparison_operator", "LessThanThreshold")
         if operator not in OPERATORS:
-            raise ValueError(f"constraints.json: {CONSTRAINTS_KEY}.{name}.comparison_operator "
+            raise InputError(f"constraints.json: {CONSTRAINTS_KEY}.{name}.comparison_operator "
                              f"{operator!r} is not one of {OPERATORS}")
-        threshold = float(rule["threshold"])
+        try:
+            threshold = float(rule["threshold"])
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"constraints.json: {CONSTRAINTS_KEY}.{name}.threshold is not a "
+                             f"number ({rule['threshold']!r})") from exc
         metric = metrics.get(name)
         if metric is None:
             continue
@@ -215,7 +220,11 @@ def accuracy_threshold(constraints: dict) -> float | None:
     rule = (constraints.get(CONSTRAINTS_KEY) or {}).get("accuracy")
     if not rule or rule.get("threshold") is None:
         return None
-    return float(rule["threshold"])
+    try:
+        return float(rule["threshold"])
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"constraints.json: {CONSTRAINTS_KEY}.accuracy.threshold is not a "
+                         f"number ({rule['threshold']!r})") from exc
 
 
 # --- the section ----------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""constraints.json: defaults, deep merge of the sections' parts, and per-feature settings.
+
+A user edits constraints.json to tune the monitor: ``monitoring_config`` holds the defaults
+and each feature's ``monitoringConfigOverrides`` overrides any of those keys for that
+feature (``distribution_constraints`` is merged key by key).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from drift_monitor.errors import InputError
+
+NUMERICAL_DRIFT_METHODS = ("Wasserstein", "PSI", "JensenShannon", "LInfinity")
+CATEGORICAL_DRIFT_METHODS = ("JensenShannon", "PSI", "LInfinity")
+
+DEFAULT_MONITORING_CONFIG: dict[str, Any] = {
+    "evaluate_constraints": "Enabled",
+    "emit_metrics": "Enabled",
+    "datatype_check_threshold": 0.1,
+    "domain_content_threshold": 0.05,
+    # our additions (documented in docs/container.md)
+    "completeness_tolerance": 0.02,
+    "minimum_rows": 50,
+    "significance_level": 0.05,
+    "distribution_constraints": {
+        "perform_comparison": "Enabled",
+        "comparison_method": "Robust",
+        "comparison_threshold": 0.1,
+        "numerical_drift_method": "Wasserstein",
+        "categorical_comparison_threshold": 0.1,
+        "categorical_drift_method": "JensenShannon",
+    },
+}
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    """Merge ``extra`` into a copy of ``base``: dicts recursively, lists of named dicts by name."""
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        elif (isinstance(value, list) and isinstance(out.get(key), list)
+              and all(isinstance(v, dict) and "name" in v for v in value + out[key])):
+            by_name = {item["name"]: item for item in out[key]}
+            for item in value:
+                by_name[item["name"]] = deep_merge(by_name.get(item["name"], {}), item)
+            out[key] = list(by_name.values())
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_json(path: Path, what: str) -> dict:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: {what} not found") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: {what} is not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: {what} must be a JSON object, got {type(document).__name__}")
+    return document
+
+
+def feature_settings(constraints: dict, feature: str) -> dict[str, Any]:
+    """The effective monitoring_config for one feature (defaults < file < feature overrides)."""
+    settings = deep_merge(DEFAULT_MONITORING_CONFIG, constraints.get("monitoring_config") or {})
+    for entry in constraints.get("features") or []:
+        if isinstance(entry, dict) and entry.get("name") == feature:
+            overrides = entry.get("monitoringConfigOverrides") or {}
+            if not isinstance(overrides, dict):
+                raise InputError(f"constraints.json: feature {feature!r} monitoringConfigOverrides "
+                                 "must be an object")
+            settings = deep_merge(settings, overrides)
+    return settings
+
+
+def feature_entry(constraints: dict, feature: str) -> dict[str, Any] | None:
+    for entry in constraints.get("features") or []:
+        if isinstance(entry, dict) and entry.get("name") == feature:
+            return entry
+    return None
+
+
+def number(settings: dict, key: str, where: str) -> float:
+    value = settings.get(key)
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"constraints.json: {where} {key}={value!r} is not a number") from exc
+
+
+def enabled(value: Any) -> bool:
+    return str(value).lower() in ("enabled", "true", "1")

@@ -1,0 +1,144 @@
+"""Dataset-level drift: a classifier two-sample test, so a joint shift no single feature shows
+is still caught (Lopez-Paz & Oquab 2017, "Revisiting classifier two-sample tests").
+
+A HistGradientBoostingClassifier learns to tell reference rows (0) from window rows (1) on
+a balanced, bounded subsample (at most ``max_rows_per_side`` rows each); it is trained on one
+half and scored on the held-out half. The held-out AUC is the effect size; its p-value is the
+one-sided Mann–Whitney U test of held-out window scores against held-out reference scores —
+the U statistic is AUC·n₁·n₀, and with the model fixed by the training half the held-out
+scores are exchangeable under "no drift", so the p-value is valid without permutations.
+Flagged (``dataset_drift_check``) when p < significance_level AND AUC ≥ auc_threshold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scipy import stats
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import train_test_split
+
+from drift_monitor.constraints import enabled, feature_settings, number
+from drift_monitor.errors import InputError
+from drift_monitor.html import esc
+from drift_monitor.sections import SectionResult
+from drift_monitor.window import WindowData
+
+REFERENCE_FILE = "dataset_drift_reference.parquet"
+MAX_REFERENCE_ROWS = 20_000
+MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's native categorical limit (max_bins 255)
+DEFAULTS = {"enabled": True, "auc_threshold": 0.55, "significance_level": 0.05,
+            "max_rows_per_side": 5000}
+
+
+def _design(reference: pd.DataFrame, current: pd.DataFrame, categorical: list[str]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric matrix of both frames; categories coded on their union (NaN = missing)."""
+    columns, is_cat = [], []
+    for name in reference.columns:
+        if name in categorical:
+            both = pd.concat([reference[name].astype("string"), current[name].astype("string")],
+                             ignore_index=True)
+            codes = pd.Categorical(both).codes.astype(np.float64)
+            codes[codes < 0] = np.nan
+            columns.append(codes)
+            is_cat.append(int(np.nanmax(codes, initial=0)) < MAX_NATIVE_CATEGORIES)
+        else:
+            columns.append(np.concatenate([reference[name].to_numpy(np.float64),
+                                           current[name].to_numpy(np.float64)]))
+            is_cat.append(False)
+    return np.column_stack(columns), np.asarray(is_cat)
+
+
+class DatasetDriftSection:
+    name = "dataset_drift"
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+        frame = reference.features_frame()
+        if len(frame) > MAX_REFERENCE_ROWS:
+            frame = frame.sample(MAX_REFERENCE_ROWS, random_state=self.seed)
+        for name in reference.schema.categorical:
+            frame[name] = frame[name].astype("string")
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False),
+                       baseline_dir / REFERENCE_FILE)
+        return {"dataset_drift": dict(DEFAULTS)}
+
+    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+        config = {**DEFAULTS, **(constraints.get("dataset_drift") or {})}
+        min_rows = int(number(feature_settings(constraints, ""), "minimum_rows",
+                              "monitoring_config"))
+        if not enabled(config["enabled"]):
+            return self._result({"status": "disabled"}, [], [])
+        if window.n_rows < min_rows:
+            summary = {"status": "insufficient_data",
+                       "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}"}
+            return self._result(summary, [], [])
+        path = baseline_dir / REFERENCE_FILE
+        try:
+            reference = pq.read_table(path).to_pandas()
+        except FileNotFoundError as exc:
+            raise InputError(f"{path}: dataset-drift reference sample not found") from exc
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"{path}: corrupt dataset-drift reference ({exc})") from exc
+        names = [n for n in window.schema.feature_names
+                 if n not in window.ingest.missing_columns]
+        absent = [n for n in names if n not in reference.columns]
+        if absent:
+            raise InputError(f"{path}: no column(s) {absent}; the baseline was built for "
+                             "another schema")
+        auc_threshold = float(config["auc_threshold"])
+        alpha = float(config["significance_level"])
+        per_side = int(min(int(config["max_rows_per_side"]), len(reference), window.n_rows))
+        rng = np.random.default_rng(self.seed)
+        ref = reference[names].iloc[rng.choice(len(reference), per_side, replace=False)]
+        rows = np.sort(rng.choice(window.n_rows, per_side, replace=False))
+        cur = window.features_frame().iloc[rows][names] if window.n_rows > per_side \
+            else window.features_frame()[names]
+        x, is_cat = _design(ref.reset_index(drop=True), cur.reset_index(drop=True),
+                            window.schema.categorical)
+        y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
+        x_train, x_test, y_train, y_test = train_test_split(
+            x, y, test_size=0.5, stratify=y, random_state=self.seed)
+        model = HistGradientBoostingClassifier(
+            max_iter=100, max_leaf_nodes=15, learning_rate=0.1, early_stopping=False,
+            categorical_features=is_cat if is_cat.any() else None, random_state=self.seed)
+        model.fit(x_train, y_train)
+        scores = model.predict_proba(x_test)[:, 1]
+        s_cur, s_ref = scores[y_test == 1], scores[y_test == 0]
+        test = stats.mannwhitneyu(s_cur, s_ref, alternative="greater")
+        auc = float(test.statistic) / (len(s_cur) * len(s_ref))
+        drifted = bool(test.pvalue < alpha and auc >= auc_threshold)
+        summary: dict[str, Any] = {"status": "ok", "auc": round(auc, 4),
+                                   "p_value": float(test.pvalue), "drifted": drifted,
+                                   "auc_threshold": auc_threshold, "rows_per_side": per_side}
+        violations = []
+        if drifted:
+            violations.append({
+                "feature_name": "__dataset__", "constraint_check_type": "dataset_drift_check",
+                "description": (f"A classifier tells current rows from baseline rows with "
+                                f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
+                                f"p={test.pvalue:.2g}, {per_side} rows per side)"),
+                "observed": round(auc, 6), "threshold": auc_threshold})
+        metrics = [{"MetricName": "dataset_drift_auc", "Value": auc, "Unit": "None"}]
+        return self._result(summary, violations, metrics)
+
+    def _result(self, summary: dict, violations: list, metrics: list) -> SectionResult:
+        if summary.get("status") == "ok":
+            verdict = "drift detected" if summary["drifted"] else "no joint drift detected"
+            body = (f"<p>Held-out AUC of a baseline-vs-current classifier: "
+                    f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "
+                    f"Mann–Whitney p = {summary['p_value']:.3g}, "
+                    f"{summary['rows_per_side']} rows per side: {verdict}.</p>")
+        else:
+            body = f"<p>{esc(summary.get('status'))}: {esc(summary.get('reason', ''))}</p>"
+        html = f"<section id='dataset-drift'><h2>Dataset drift</h2>{body}</section>"
+        return SectionResult(statistics={"drift": {"dataset": summary}}, violations=violations,
+                             metrics=metrics, report_html=html, summary=summary)

@@ -1,0 +1,605 @@
+"""Section ``projection``: the accuracy the window's rows will show once their labels arrive.
+
+Method (probability output): confidence-based performance estimation (CBPE; NannyML's
+method) on a calibration map fitted on the baseline's labelled rows and chosen by out-of-fold
+Brier score (:mod:`drift_monitor.projection_calibration`). Each row is correct with probability
+c = cal(score) if it is predicted positive, 1 - cal(score) otherwise, so the projected accuracy
+is mean(c) over the window's rows. With ``shift_correction = "importance_weighting"`` the map
+is refitted on the baseline rows weighted by the baseline-to-window density ratio of a domain
+classifier (:mod:`drift_monitor.projection_shift`), so the calibration is the one the window's
+feature mix would have.
+
+Class-only output: no confidence to calibrate. What is projected is
+sum_k share_k(window) x precision_k(baseline), the baseline's accuracy within each predicted
+class reweighted by the window's predicted-class mix (importance-weighted like the above when
+enabled).
+
+Interval: a parametric bootstrap that combines (a) the calibration's own uncertainty (the map
+refitted on bootstrap resamples of the baseline's labelled rows) and (b) the binomial noise of
+the labels still to come (each row's outcome drawn from its calibrated probability). It is
+therefore an interval for the accuracy these very rows will show, at ``confidence_level``.
+Cost: the rows enter through a 1,001-cell score histogram, so the bootstrap is
+O(resamples x 1,001) whatever the window size; the point estimate is exact over all rows.
+
+What it cannot see: concept drift (P(label | features) changing). Rows whose labels have
+arrived test that directly: measured and projected correct counts on the same rows are
+compared with a z-test whose variance is the bootstrap's, and a significant gap raises
+``projection_reliability_check``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scipy import stats
+
+from drift_monitor.errors import InputError
+from drift_monitor.model_quality import accuracy_threshold, binary_outcomes
+from drift_monitor.projection_calibration import (
+    CalibrationMap,
+    bootstrap_maps_on_grid,
+    choose_calibration,
+    fit_map,
+)
+from drift_monitor.projection_shift import ShiftEstimate, estimate_shift
+from drift_monitor.quality_intervals import z_value
+from drift_monitor.sections import SectionResult
+from drift_monitor.window import WindowData
+
+SECTION_NAME = "projection"
+SETTINGS_KEY = "projection_settings"
+BASELINE_FILE = "projection_baseline.json"
+REFERENCE_FILE = "projection_reference.parquet"
+GRID = np.linspace(0.0, 1.0, 1001)
+SHIFT_CORRECTIONS = ("none", "importance_weighting")
+CONCEPT_DRIFT_CAVEAT = (
+    "A projection from the model's outputs and the features cannot see concept drift: if the "
+    "relation between features and label has changed, the projected accuracy is wrong while "
+    "looking confident. Measured accuracy on labelled rows takes precedence wherever labels "
+    "have arrived.")
+
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    """User-editable settings, stored in constraints.json under ``projection_settings``."""
+
+    min_rows: int = 100                      # rows with an output needed to project
+    min_baseline_labeled_rows: int = 200     # labelled baseline rows needed to calibrate
+    confidence_level: float = 0.95
+    shift_correction: str = "importance_weighting"
+    reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
+    min_labeled_rows_for_reliability: int = 100
+    bootstrap_resamples: int = 200
+    domain_classifier_rows: int = 5000       # subsample per side for the domain classifier
+    reference_rows: int = 20000              # baseline rows kept in projection_reference
+    seed: int = 0
+
+    @classmethod
+    def from_constraints(cls, constraints: dict) -> ProjectionSettings:
+        raw = constraints.get(SETTINGS_KEY) or {}
+        if not isinstance(raw, dict):
+            raise InputError(f"constraints.json: {SETTINGS_KEY} must be an object")
+        defaults = asdict(cls())
+        unknown = sorted(set(raw) - set(defaults))
+        if unknown:
+            raise InputError(f"constraints.json: {SETTINGS_KEY} has unknown keys {unknown}")
+        values = dict(defaults)
+        for key, value in raw.items():
+            kind = type(defaults[key])
+            try:
+                values[key] = kind(value)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"constraints.json: {SETTINGS_KEY}.{key}: expected "
+                                 f"{kind.__name__}, got {value!r}") from exc
+        settings = cls(**values)
+        if settings.shift_correction not in SHIFT_CORRECTIONS:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.shift_correction must be one "
+                             f"of {SHIFT_CORRECTIONS}")
+        if not 0.5 <= settings.confidence_level < 1 or not 0 < settings.reliability_alpha < 1:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}: confidence_level must be in "
+                             f"[0.5, 1) and reliability_alpha in (0, 1)")
+        if min(settings.min_rows, settings.bootstrap_resamples, settings.reference_rows,
+               settings.domain_classifier_rows, settings.min_baseline_labeled_rows) < 1:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}: row counts and "
+                             f"bootstrap_resamples must be positive")
+        return settings
+
+
+# --- pure estimators -------------------------------------------------------------------------
+
+def score_histogram(scores: np.ndarray, predicted_positive: np.ndarray) -> np.ndarray:
+    """Counts of rows per (predicted class, nearest grid score): array (2, GRID.size)."""
+    cells = np.rint(np.clip(scores, 0.0, 1.0) * (GRID.size - 1)).astype(np.int64)
+    pos = np.bincount(cells[predicted_positive], minlength=GRID.size)
+    neg = np.bincount(cells[~predicted_positive], minlength=GRID.size)
+    return np.vstack([neg, pos]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Projection:
+    accuracy: float
+    lower: float
+    upper: float
+    std: float
+    metrics: dict            # precision/recall/f1 {"value", "lower", "upper"}
+    n_rows: int
+
+
+def _interval(point: float, draws: np.ndarray, level: float) -> tuple[float, float, float]:
+    std = float(np.std(draws, ddof=1)) if draws.size > 1 else math.nan
+    half = z_value(level) * std
+    return max(0.0, point - half), min(1.0, point + half), std
+
+
+def project_from_scores(scores: np.ndarray, predicted_positive: np.ndarray,
+                        calibration: CalibrationMap, map_draws: np.ndarray, *,
+                        level: float = 0.95, seed: int = 0) -> Projection:
+    """CBPE with a parametric-bootstrap interval (see the module docstring).
+
+    ``map_draws`` (resamples, GRID.size): bootstrap calibration maps evaluated on ``GRID``.
+    """
+    p = calibration.apply(scores)                      # P(positive), all rows, vectorised
+    correct = np.where(predicted_positive, p, 1.0 - p)
+    n = int(scores.size)
+    accuracy = float(correct.mean())
+    exp_tp = float(p[predicted_positive].sum())
+    exp_fp = float(predicted_positive.sum()) - exp_tp
+    exp_fn = float(p[~predicted_positive].sum())
+    histogram = score_histogram(scores, predicted_positive)
+    rng = np.random.default_rng(seed)
+    # Outcomes drawn per histogram cell from each bootstrap map: (resamples, GRID.size).
+    tp = rng.binomial(histogram[1][None, :], map_draws).sum(axis=1)
+    fn = rng.binomial(histogram[0][None, :], map_draws).sum(axis=1)
+    n_pred_pos = histogram[1].sum()
+    n_pred_neg = histogram[0].sum()
+    acc_draws = (tp + (n_pred_neg - fn)) / n
+    lower, upper, std = _interval(accuracy, acc_draws, level)
+    metrics = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio_draws = {
+            "precision": (exp_tp / n_pred_pos if n_pred_pos else math.nan,
+                          tp / n_pred_pos if n_pred_pos else None),
+            "recall": (exp_tp / (exp_tp + exp_fn) if exp_tp + exp_fn > 0 else math.nan,
+                       tp / (tp + fn)),
+            "f1": (2 * exp_tp / (2 * exp_tp + exp_fp + exp_fn)
+                   if 2 * exp_tp + exp_fp + exp_fn > 0 else math.nan,
+                   2 * tp / (2 * tp + (n_pred_pos - tp) + fn)),
+        }
+    for name, (value, draws) in ratio_draws.items():
+        if draws is None or math.isnan(value):
+            continue
+        draws = np.asarray(draws, dtype=float)
+        lo, hi, _ = _interval(value, draws[~np.isnan(draws)], level)
+        metrics[name] = {"value": value, "lower": lo, "upper": hi}
+    return Projection(accuracy, lower, upper, std, metrics, n)
+
+
+@dataclass(frozen=True)
+class ClassPrecision:
+    """Baseline accuracy within each predicted class (index 0 = negative, 1 = positive)."""
+
+    precision: np.ndarray     # (2,)
+    effective_rows: np.ndarray  # (2,) rows (or Kish ESS when weighted) behind each precision
+
+
+def class_precision(predicted_positive: np.ndarray, correct: np.ndarray,
+                    weights: np.ndarray | None = None) -> ClassPrecision:
+    weights = np.ones(correct.size) if weights is None else weights
+    precision, effective = np.full(2, math.nan), np.zeros(2)
+    for k, rows in enumerate((~predicted_positive, predicted_positive)):
+        w = weights[rows]
+        if w.sum() > 0:
+            precision[k] = float(np.sum(w * correct[rows]) / w.sum())
+            effective[k] = float(w.sum() ** 2 / np.sum(w ** 2))
+    return ClassPrecision(precision, effective)
+
+
+def project_from_classes(predicted_positive: np.ndarray, baseline: ClassPrecision, *,
+                         level: float = 0.95, resamples: int = 200,
+                         seed: int = 0) -> Projection:
+    """Class-only projection: baseline per-predicted-class accuracy x window class mix."""
+    counts = np.array([np.sum(~predicted_positive), np.sum(predicted_positive)])
+    n = int(counts.sum())
+    used = counts > 0
+    if np.any(np.isnan(baseline.precision[used])):
+        raise ValueError("the window predicts a class the baseline never predicted")
+    precision = np.nan_to_num(baseline.precision)
+    accuracy = float(np.sum(counts * precision) / n)
+    rng = np.random.default_rng(seed)
+    effective = np.maximum(np.rint(baseline.effective_rows).astype(np.int64), 1)
+    precision_draws = rng.binomial(effective[None, :], precision[None, :],
+                                   size=(resamples, 2)) / effective[None, :]
+    correct_draws = rng.binomial(counts[None, :], precision_draws).sum(axis=1)
+    lower, upper, std = _interval(accuracy, correct_draws / n, level)
+    return Projection(accuracy, lower, upper, std, {}, n)
+
+
+@dataclass(frozen=True)
+class Reliability:
+    labeled_rows: int
+    measured_accuracy: float
+    projected_accuracy: float
+    z: float
+    p_value: float
+
+
+def reliability_test(correct: np.ndarray, expected: np.ndarray,
+                     expected_draws: np.ndarray) -> Reliability:
+    """z-test of measured vs projected correct counts on the same labelled rows.
+
+    Var = sum c(1 - c) (outcome noise given the calibrated probabilities) + the calibration's
+    bootstrap variance of sum c. Two-sided p-value from the normal approximation.
+    """
+    n = int(correct.size)
+    observed = float(correct.sum())
+    projected = float(expected.sum())
+    variance = float(np.sum(expected * (1 - expected)))
+    if expected_draws.size > 1:
+        variance += float(np.var(expected_draws, ddof=1))
+    z = (observed - projected) / math.sqrt(variance) if variance > 0 else (
+        0.0 if observed == projected else math.copysign(math.inf, observed - projected))
+    p_value = float(2 * stats.norm.sf(abs(z)))
+    return Reliability(n, observed / n, projected / n, float(z), p_value)
+
+
+# --- baseline artefacts ------------------------------------------------------------------------
+
+def _sample_rows(n: int, limit: int, seed: int) -> np.ndarray:
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
+
+
+def _output_rows(window: WindowData) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(usable mask, predicted positive for usable rows, scores for usable rows or None)."""
+    predictions = window.predictions()
+    scores = window.scores()
+    usable = ~np.isnan(predictions)
+    if scores is not None:
+        usable &= ~np.isnan(scores)
+    predicted_positive = binary_outcomes(
+        predictions[usable], window.schema.positive_class,
+        f"{window.ingest.source or 'window'} column {window.schema.prediction!r}")
+    return usable, predicted_positive, None if scores is None else scores[usable]
+
+
+class ProjectionSection:
+    """Projected accuracy on unlabelled rows; see the module docstring."""
+
+    name = SECTION_NAME
+
+    def __init__(self, settings: ProjectionSettings | None = None) -> None:
+        self._settings = settings
+
+    # baseline ------------------------------------------------------------------------------
+    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+        """Fit and check the calibration; store it and a reference sample (JSON + Parquet)."""
+        settings = self._settings or ProjectionSettings()
+        baseline_dir = Path(baseline_dir)
+        baseline_dir.mkdir(parents=True, exist_ok=True)
+        labels = reference.labels()
+        usable, predicted_positive, scores = _output_rows(reference)
+        labeled = ~np.isnan(labels[usable])
+        outcome = binary_outcomes(labels[usable][labeled], reference.schema.positive_class,
+                                  f"{reference.ingest.source or 'baseline'} column "
+                                  f"{reference.schema.label!r}")
+        document: dict[str, Any] = {
+            "version": 1,
+            "output_format": "class" if scores is None else "probability",
+            "labeled_rows": int(labeled.sum()),
+            "rows_with_output": int(usable.sum()),
+        }
+        if labeled.sum():
+            correct = outcome == predicted_positive[labeled]
+            document["baseline_accuracy"] = float(correct.mean())
+            precision = class_precision(predicted_positive[labeled], correct)
+            document["class_precision"] = {"negative": _finite(precision.precision[0]),
+                                           "positive": _finite(precision.precision[1]),
+                                           "rows": precision.effective_rows.tolist()}
+        if scores is not None and labeled.sum() >= settings.min_baseline_labeled_rows:
+            fit = choose_calibration(scores[labeled], outcome.astype(float), seed=settings.seed)
+            document["calibration"] = fit.chosen.to_json()
+            document["calibration_quality"] = fit.quality
+        # The reference sample: features, output and label of (at most reference_rows) rows,
+        # labelled rows first (they carry the calibration and the weights).
+        order = np.r_[np.flatnonzero(~np.isnan(labels)), np.flatnonzero(np.isnan(labels))]
+        keep = order[_sample_rows(order.size, settings.reference_rows, settings.seed)]
+        pq.write_table(reference.table.take(pa.array(np.sort(keep))),
+                       baseline_dir / REFERENCE_FILE)
+        (baseline_dir / BASELINE_FILE).write_text(
+            json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        return {SETTINGS_KEY: asdict(settings)}
+
+    # monitor -------------------------------------------------------------------------------
+    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+        settings = self._settings or ProjectionSettings.from_constraints(constraints)
+        baseline_dir = Path(baseline_dir)
+        document = _load_json(baseline_dir / BASELINE_FILE)
+        threshold = accuracy_threshold(constraints)
+        usable, predicted_positive, scores = _output_rows(window)
+        summary: dict[str, Any] = {"accuracy_threshold": threshold}
+        n_rows = int(usable.sum())
+        reason = self._not_projectable(document, scores, n_rows, settings)
+        if reason:
+            status, sentence = reason
+            summary.update(status=status, projected_accuracy=None, interval=None,
+                           rests_on=sentence)
+            return SectionResult(statistics={"projected_binary_classification_metrics": {
+                "status": status, "reason": sentence, "caveat": CONCEPT_DRIFT_CAVEAT}},
+                report_html=_report_not_projectable(sentence), summary=summary)
+
+        reference = _load_reference(baseline_dir / REFERENCE_FILE, window)
+        ref_usable, ref_pred_pos, ref_scores = _output_rows(reference)
+        ref_labels = reference.labels()[ref_usable]
+        ref_labeled = ~np.isnan(ref_labels)
+        ref_outcome = binary_outcomes(ref_labels[ref_labeled], window.schema.positive_class,
+                                      f"{baseline_dir / REFERENCE_FILE} column "
+                                      f"{window.schema.label!r}")
+        shift = self._shift(reference, ref_usable, ref_labeled, window, usable, settings)
+        weights = shift.reference_weights if (
+            shift is not None and settings.shift_correction == "importance_weighting") else None
+        labels = window.labels()[usable]
+        labeled = ~np.isnan(labels)
+        if scores is not None:
+            calibration, draws = self._calibration(document, ref_scores[ref_labeled],
+                                                   ref_outcome, weights, settings)
+            projection = project_from_scores(scores, predicted_positive, calibration, draws,
+                                             level=settings.confidence_level,
+                                             seed=settings.seed)
+            method = ("CBPE: mean calibrated probability of a correct prediction "
+                      f"({calibration.method} calibration"
+                      f"{', importance-weighted' if weights is not None else ''}); "
+                      "parametric-bootstrap interval (calibration resampling + outcome noise)")
+            p_labeled = calibration.apply(scores[labeled])
+            expected = np.where(predicted_positive[labeled], p_labeled, 1 - p_labeled)
+            hist = score_histogram(scores[labeled], predicted_positive[labeled])
+            expected_draws = (hist[1][None, :] * draws).sum(1) + (
+                hist[0][None, :] * (1 - draws)).sum(1)
+        else:
+            ref_correct = ref_outcome == ref_pred_pos[ref_labeled]
+            baseline = class_precision(ref_pred_pos[ref_labeled], ref_correct, weights)
+            projection = project_from_classes(predicted_positive, baseline,
+                                              level=settings.confidence_level,
+                                              resamples=settings.bootstrap_resamples,
+                                              seed=settings.seed)
+            method = ("class-only: baseline accuracy within each predicted class"
+                      f"{' (importance-weighted)' if weights is not None else ''} x the "
+                      "window's predicted-class mix; parametric-bootstrap interval")
+            prec = np.nan_to_num(baseline.precision)
+            expected = prec[predicted_positive[labeled].astype(int)]
+            counts = np.array([np.sum(~predicted_positive[labeled]),
+                               np.sum(predicted_positive[labeled])])
+            effective = np.maximum(baseline.effective_rows, 1.0)
+            expected_draws = np.random.default_rng(settings.seed).normal(
+                (counts * prec).sum(), math.sqrt(np.sum(counts ** 2 * prec * (1 - prec)
+                                                        / effective)), settings.bootstrap_resamples)
+
+        rests_on = self._rests_on(document, shift, projection, settings, scores is None)
+        statistics = {
+            "status": "ok",
+            "accuracy": {
+                "value": projection.accuracy,
+                "confidence_interval": {"lower": projection.lower, "upper": projection.upper,
+                                        "level": settings.confidence_level,
+                                        "method": "parametric bootstrap, normal interval"},
+                "standard_deviation": projection.std,
+                "method": method,
+                "rests_on": rests_on,
+            },
+            "caveat": CONCEPT_DRIFT_CAVEAT,
+        }
+        for name, metric in projection.metrics.items():
+            statistics[name] = {"value": metric["value"], "confidence_interval": {
+                "lower": metric["lower"], "upper": metric["upper"],
+                "level": settings.confidence_level, "method": "parametric bootstrap"},
+                "method": method}
+        violations = []
+        if threshold is not None and projection.upper < threshold:
+            violations.append({
+                "feature_name": "accuracy",
+                "constraint_check_type": "projected_accuracy_check",
+                "description": (
+                    f"projected accuracy {projection.accuracy:.3f} on {projection.n_rows} rows, "
+                    f"{settings.confidence_level:.0%} interval [{projection.lower:.3f}, "
+                    f"{projection.upper:.3f}] lies below the threshold {threshold:.3f} "
+                    f"({rests_on['sentence']})"),
+                "observed": projection.accuracy, "threshold": threshold})
+        reliability = None
+        if labeled.sum():
+            correct = binary_outcomes(labels[labeled], window.schema.positive_class,
+                                      "window labels") == predicted_positive[labeled]
+            reliability = reliability_test(correct, expected, expected_draws)
+            statistics["measured_vs_projected"] = {
+                **asdict(reliability),
+                "test": "z-test: measured vs projected correct count on the labelled rows, "
+                        "variance = outcome noise + calibration bootstrap variance",
+                "enough_labeled_rows": bool(
+                    reliability.labeled_rows >= settings.min_labeled_rows_for_reliability),
+                "alpha": settings.reliability_alpha}
+            if (reliability.labeled_rows >= settings.min_labeled_rows_for_reliability
+                    and reliability.p_value < settings.reliability_alpha):
+                violations.append({
+                    "feature_name": "accuracy",
+                    "constraint_check_type": "projection_reliability_check",
+                    "description": (
+                        f"the projection is no longer trustworthy: on {reliability.labeled_rows}"
+                        f" labelled rows measured accuracy {reliability.measured_accuracy:.3f} "
+                        f"vs projected {reliability.projected_accuracy:.3f} (z = "
+                        f"{reliability.z:.2f}, p = {reliability.p_value:.2g} < "
+                        f"{settings.reliability_alpha}); concept drift or a calibration that no "
+                        f"longer holds"),
+                    "observed": reliability.measured_accuracy,
+                    "threshold": reliability.projected_accuracy})
+        summary.update(status="ok", projected_accuracy=round(projection.accuracy, 6),
+                       interval=[round(projection.lower, 6), round(projection.upper, 6)],
+                       rests_on=rests_on["sentence"])
+        metrics = [{"MetricName": "projected_accuracy", "Value": projection.accuracy,
+                    "Unit": "None"},
+                   {"MetricName": "projected_accuracy_lower", "Value": projection.lower,
+                    "Unit": "None"}]
+        return SectionResult(statistics={"projected_binary_classification_metrics": statistics},
+                             violations=violations, metrics=metrics,
+                             report_html=_report(projection, statistics, reliability, threshold,
+                                                 settings),
+                             summary=summary)
+
+    # helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _not_projectable(document: dict, scores: np.ndarray | None, n_rows: int,
+                         settings: ProjectionSettings) -> tuple[str, str] | None:
+        if document.get("labeled_rows", 0) == 0:
+            return ("no_labels", "not projectable: the baseline has no labelled rows, so there "
+                                 "is nothing to calibrate the model's outputs against")
+        if scores is not None and document.get("output_format") == "class":
+            return ("insufficient_data", "not projectable: the baseline was built for a "
+                                         "class-only model; rebuild it with scores")
+        if scores is not None and "calibration" not in document:
+            return ("insufficient_data",
+                    f"not projectable: the baseline has {document['labeled_rows']} labelled rows,"
+                    f" fewer than the {settings.min_baseline_labeled_rows} needed to fit and "
+                    f"check a calibration")
+        if n_rows < settings.min_rows:
+            return ("insufficient_data", f"not projectable: {n_rows} rows with a model output, "
+                                         f"fewer than {settings.min_rows}")
+        return None
+
+    @staticmethod
+    def _shift(reference: WindowData, ref_usable: np.ndarray, ref_labeled: np.ndarray,
+               window: WindowData, usable: np.ndarray,
+               settings: ProjectionSettings) -> ShiftEstimate | None:
+        """Domain classifier between the labelled baseline rows and (a sample of) the window."""
+        ref_rows = np.flatnonzero(ref_usable)[ref_labeled]
+        cur_rows = np.flatnonzero(usable)
+        cur_rows = cur_rows[_sample_rows(cur_rows.size, settings.domain_classifier_rows,
+                                         settings.seed)]
+        if ref_rows.size < 20 or cur_rows.size < 20:
+            return None
+        ref_frame = _frame(reference, ref_rows)
+        cur_frame = _frame(window, cur_rows)
+        return estimate_shift(ref_frame, cur_frame, max_rows=settings.domain_classifier_rows,
+                              seed=settings.seed)
+
+    @staticmethod
+    def _calibration(document: dict, scores: np.ndarray, outcome: np.ndarray,
+                     weights: np.ndarray | None,
+                     settings: ProjectionSettings) -> tuple[CalibrationMap, np.ndarray]:
+        stored = CalibrationMap.from_json(document["calibration"], source=BASELINE_FILE)
+        outcome = outcome.astype(float)
+        calibration = stored if weights is None else fit_map(stored.method, scores, outcome,
+                                                             weights)
+        draws = bootstrap_maps_on_grid(stored.method, scores, outcome, GRID,
+                                       resamples=settings.bootstrap_resamples,
+                                       seed=settings.seed, weights=weights)
+        return calibration, draws
+
+    @staticmethod
+    def _rests_on(document: dict, shift: ShiftEstimate | None, projection: Projection,
+                  settings: ProjectionSettings, class_only: bool) -> dict[str, Any]:
+        quality = document.get("calibration_quality") or {}
+        facts: dict[str, Any] = {"rows": projection.n_rows,
+                                 "baseline_labeled_rows": document["labeled_rows"]}
+        parts = []
+        if class_only:
+            parts.append(f"the baseline's per-predicted-class accuracy "
+                         f"({document['labeled_rows']} labelled rows) holding in this window")
+        else:
+            facts.update(calibration_method=quality.get("method"),
+                         calibration_ece=quality.get("out_of_fold_ece"),
+                         calibration_brier=quality.get("out_of_fold_brier"))
+            parts.append(f"{quality.get('method')} calibration on {document['labeled_rows']} "
+                         f"labelled baseline rows (out-of-fold ECE "
+                         f"{quality.get('out_of_fold_ece', math.nan):.3f})")
+        if shift is not None:
+            ess_share = shift.effective_sample_size / max(shift.reference_rows_used, 1)
+            facts.update(effective_sample_size=round(shift.effective_sample_size, 1),
+                         effective_sample_share=round(ess_share, 4),
+                         outside_support_share=round(shift.outside_support_share, 4),
+                         domain_classifier_auc=round(shift.domain_auc, 4),
+                         shift_correction=settings.shift_correction)
+            parts.append(f"overlap with the baseline: effective sample size "
+                         f"{shift.effective_sample_size:.0f} of {shift.reference_rows_used} "
+                         f"({ess_share:.0%}), {shift.outside_support_share:.1%} of rows outside "
+                         f"the baseline's support")
+        else:
+            facts["shift_correction"] = "none (too few rows for a domain classifier)"
+        parts.append(f"{projection.n_rows} rows")
+        facts["sentence"] = "; ".join(parts) + "; blind to concept drift"
+        return facts
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _frame(window: WindowData, rows: np.ndarray):
+    subset = WindowData(schema=window.schema, table=window.table.take(pa.array(rows)),
+                        n_rows=int(rows.size))
+    return subset.features_frame()
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: projection baseline not found; run the baseline job "
+                         f"(python -m drift_monitor baseline) first") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not readable as JSON ({exc})") from exc
+
+
+def _load_reference(path: Path, window: WindowData) -> WindowData:
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: projection reference sample not found; run the baseline "
+                         f"job first") from exc
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: not readable as Parquet ({exc})") from exc
+    missing = [f for f in window.schema.feature_names if f not in table.column_names]
+    if missing:
+        raise InputError(f"{path}: the reference sample lacks features {missing}; rebuild the "
+                         f"baseline with the current schema.json")
+    return WindowData(schema=window.schema, table=table, n_rows=table.num_rows)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else \
+        f"{value:.3f}"
+
+
+def _report_not_projectable(sentence: str) -> str:
+    return (f"<h2>Projected accuracy</h2><p>{html.escape(sentence)}.</p>"
+            f"<p><i>{html.escape(CONCEPT_DRIFT_CAVEAT)}</i></p>")
+
+
+def _report(projection: Projection, statistics: dict, reliability: Reliability | None,
+            threshold: float | None, settings: ProjectionSettings) -> str:
+    rests_on = statistics["accuracy"]["rests_on"]
+    rows = ["<table><tr><th></th><th>accuracy</th><th>interval "
+            f"({settings.confidence_level:.0%})</th><th>rows</th></tr>",
+            f"<tr><td>projected (all rows)</td><td>{_fmt(projection.accuracy)}</td>"
+            f"<td>[{_fmt(projection.lower)}, {_fmt(projection.upper)}]</td>"
+            f"<td>{projection.n_rows}</td></tr>"]
+    if reliability is not None:
+        rows.append(f"<tr><td>measured (labelled rows)</td>"
+                    f"<td>{_fmt(reliability.measured_accuracy)}</td><td>see model quality</td>"
+                    f"<td>{reliability.labeled_rows}</td></tr>"
+                    f"<tr><td>projected (same labelled rows)</td>"
+                    f"<td>{_fmt(reliability.projected_accuracy)}</td>"
+                    f"<td>gap test p = {reliability.p_value:.2g}</td>"
+                    f"<td>{reliability.labeled_rows}</td></tr>")
+    rows.append("</table>")
+    threshold_text = "" if threshold is None else f" Accuracy threshold: {threshold:.3f}."
+    return ("<h2>Projected accuracy</h2>"
+            f"<p>Method: {html.escape(statistics['accuracy']['method'])}.{threshold_text}</p>"
+            + "".join(rows)
+            + f"<p>Rests on: {html.escape(rests_on['sentence'])}.</p>"
+            + f"<p><i>{html.escape(CONCEPT_DRIFT_CAVEAT)}</i></p>")

@@ -1,0 +1,102 @@
+"""How far the current window lies from the baseline: a domain classifier on the features.
+
+A classifier that tells baseline rows from current rows estimates the density ratio
+w(x) = p_current(x) / p_baseline(x) = [P(current | x) / P(baseline | x)] x (n_baseline / n_current)
+(Bickel, Brückner & Scheffer 2009). From it come
+
+* importance weights for the baseline's labelled rows (to refit the calibration as if the
+  baseline had the current window's feature mix), and
+* the overlap the projection rests on: Kish's effective sample size of those weights, and the
+  share of current rows outside the baseline's support (domain probability above
+  ``OUTSIDE_SUPPORT_PROBABILITY``: the baseline hardly ever produces rows like them).
+
+The classifier is fitted on a seeded subsample (at most ``max_rows`` per side). That is valid
+because it estimates a smooth ratio of two distributions, whose error is governed by the
+sample size, not by the window size: a few thousand rows per side pin down a shift that
+matters for accuracy, and a shift too subtle to see in them moves accuracy by less than the
+projection's own interval. Probabilities are cross-fitted (2 folds) so no row is scored by a
+model that saw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+
+OUTSIDE_SUPPORT_PROBABILITY = 0.95
+_MAX_CATEGORIES = 250  # HistGradientBoosting's categorical limit is 255 bins
+_CLIP = (0.01, 0.99)   # bounds the weights at 99x the prior ratio
+
+
+@dataclass(frozen=True)
+class ShiftEstimate:
+    reference_weights: np.ndarray    # one weight per reference row, mean 1
+    effective_sample_size: float     # Kish ESS of the reference weights
+    outside_support_share: float     # share of (sampled) current rows outside the support
+    domain_auc: float                # 0.5 = indistinguishable
+    current_rows_used: int
+    reference_rows_used: int
+
+
+def _encode(reference: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Common category sets for both frames (rare categories beyond the limit -> '__other__')."""
+    reference, current = reference.copy(), current.copy()
+    for column in reference.columns:
+        if isinstance(reference[column].dtype, pd.CategoricalDtype) or \
+                reference[column].dtype == object:
+            ref_text = reference[column].astype("string")
+            cur_text = current[column].astype("string")
+            counts = pd.concat([ref_text, cur_text]).value_counts()
+            keep = list(counts.index[:_MAX_CATEGORIES])
+            dtype = pd.CategoricalDtype(keep + (["__other__"] if len(counts) > len(keep)
+                                                else []))
+            for frame, text in ((reference, ref_text), (current, cur_text)):
+                mapped = text.where(text.isin(keep) | text.isna(), "__other__")
+                frame[column] = mapped.astype(object).where(mapped.notna(), np.nan).astype(dtype)
+        else:
+            reference[column] = reference[column].astype(np.float64)
+            current[column] = current[column].astype(np.float64)
+    return reference, current
+
+
+def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: int = 5000,
+                   seed: int = 0) -> ShiftEstimate:
+    """Cross-fitted domain classifier; weights for every reference row."""
+    rng = np.random.default_rng(seed)
+    reference, current = _encode(reference, current)
+    cur_rows = rng.permutation(len(current))[:max_rows]
+    current = current.iloc[cur_rows].reset_index(drop=True)
+    n_ref, n_cur = len(reference), len(current)
+    ref_fold = rng.permutation(n_ref) % 2
+    cur_fold = rng.permutation(n_cur) % 2
+    ref_prob = np.empty(n_ref)
+    cur_prob = np.empty(n_cur)
+    for fold in (0, 1):
+        train_ref = np.flatnonzero(ref_fold != fold)
+        if train_ref.size > max_rows:
+            train_ref = rng.choice(train_ref, max_rows, replace=False)
+        train_cur = np.flatnonzero(cur_fold != fold)
+        x = pd.concat([reference.iloc[train_ref], current.iloc[train_cur]], ignore_index=True)
+        y = np.r_[np.zeros(train_ref.size), np.ones(train_cur.size)]
+        # Balanced classes, so the odds are the density ratio without a prior correction.
+        weight = np.where(y == 1, train_ref.size / max(train_cur.size, 1), 1.0)
+        model = HistGradientBoostingClassifier(
+            max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40,
+            categorical_features="from_dtype", random_state=seed)
+        model.fit(x, y, sample_weight=weight)
+        ref_prob[ref_fold == fold] = model.predict_proba(reference[ref_fold == fold])[:, 1]
+        cur_prob[cur_fold == fold] = model.predict_proba(current[cur_fold == fold])[:, 1]
+    clipped = np.clip(ref_prob, *_CLIP)
+    weights = clipped / (1 - clipped)
+    weights = weights / weights.mean()
+    ess = float(weights.sum() ** 2 / np.sum(weights ** 2))
+    labels = np.r_[np.zeros(n_ref), np.ones(n_cur)]
+    auc = float(roc_auc_score(labels, np.r_[ref_prob, cur_prob])) if n_ref and n_cur else 0.5
+    return ShiftEstimate(
+        reference_weights=weights, effective_sample_size=ess,
+        outside_support_share=float(np.mean(cur_prob > OUTSIDE_SUPPORT_PROBABILITY)),
+        domain_auc=auc, current_rows_used=n_cur, reference_rows_used=n_ref)
