@@ -1,0 +1,107 @@
+"""One evaluation, end to end, with every outside dependency passed in (S3 client, clock, config).
+
+Read the reports → extract the window's facts → decide → when the decision is to retrain,
+claim the cool-down record (conditional put) → word the result. ``lambda_handler`` only builds
+the dependencies and calls ``evaluate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from evaluate_violations.config import EvaluateConfig
+from evaluate_violations.cooldown import CooldownStateError, CooldownStore, StoredRecord, new_record
+from evaluate_violations.facts import WindowFacts, window_facts
+from evaluate_violations.models import EvaluateEvent, EvaluationResult
+from evaluate_violations.notification import message, subject
+from evaluate_violations.policy import Verdict, decide
+from evaluate_violations.reports import read_reports, split_s3_uri
+
+MAX_CLAIM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The contract result plus the counts that only the metrics need."""
+
+    result: EvaluationResult
+    endpoint_name: str
+    violation_count: int
+    drifted_feature_count: int
+
+
+def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: datetime) -> Evaluation:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    merge = event.merge
+    reports = read_reports(s3, merge.report_uri)
+    facts = window_facts(reports, merge)
+    state_bucket = config.data_bucket or split_s3_uri(merge.report_uri)[0]
+    store = CooldownStore(s3, state_bucket, config.state_prefix)
+
+    verdict = _decide_and_claim(event, reports.violations, facts, config, store, now)
+    result = EvaluationResult(
+        decision=verdict.decision,
+        reasons=verdict.reasons,
+        report_uri=reports.report_uri,
+        report_html_uri=reports.report_html_uri,
+        actual_accuracy=facts.actual_accuracy,
+        projected_accuracy=facts.projected_accuracy,
+        labeled_count=facts.labeled_count,
+        top_drifted_features=facts.top_drifted_features,
+        subject=subject(merge, verdict.decision),
+        message=message(
+            merge=merge,
+            decision=verdict.decision,
+            reasons=verdict.reasons,
+            facts=facts,
+            report_html_uri=reports.report_html_uri,
+            processing_job_name=event.processing_job_name,
+        ),
+    )
+    return Evaluation(
+        result=result,
+        endpoint_name=merge.endpoint_name,
+        violation_count=verdict.violation_count,
+        drifted_feature_count=facts.drifted_feature_count,
+    )
+
+
+def _decide_and_claim(event: EvaluateEvent, violations, facts: WindowFacts,
+                      config: EvaluateConfig, store: CooldownStore, now: datetime) -> Verdict:
+    """Decide; a retrain only stands once this execution owns the cool-down record."""
+    merge = event.merge
+    stored = store.read(merge.endpoint_name)
+    lost_race = False
+    for _ in range(MAX_CLAIM_ATTEMPTS):
+        verdict = decide(
+            violations=violations, facts=facts, config=config,
+            force_retrain=merge.force_retrain, last_retrain=stored.record,
+            run_id=merge.run_id, now=now,
+        )
+        if lost_race and verdict.cooldown_until is not None:
+            verdict = replace(verdict, reasons=[
+                verdict.reasons[0] + " (another execution claimed the retrain concurrently)",
+                *verdict.reasons[1:],
+            ])
+        if verdict.decision != "retrain" or _already_ours(stored, merge.run_id):
+            return verdict
+        record = new_record(merge.endpoint_name, merge.run_id, merge.window.slug, now,
+                            forced=merge.force_retrain, reasons=verdict.reasons)
+        if merge.force_retrain or config.retrain_cooldown_hours == 0:
+            store.overwrite(record)  # no exclusivity wanted: forced, or cool-down disabled
+            return verdict
+        if store.claim(record, stored):
+            return verdict
+        lost_race = True
+        stored = store.read(merge.endpoint_name)
+    raise CooldownStateError(
+        f"{store.uri(merge.endpoint_name)}: could not claim the retrain after "
+        f"{MAX_CLAIM_ATTEMPTS} conditional writes (the record keeps changing)"
+    )
+
+
+def _already_ours(stored: StoredRecord, run_id: str) -> bool:
+    return stored.record is not None and stored.record.run_id == run_id

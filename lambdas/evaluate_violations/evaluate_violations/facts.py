@@ -1,0 +1,100 @@
+"""The few numbers a reader needs, taken from the reports (summary first, metric groups second).
+
+Kept apart from the policy so the reasons, the message and the metrics quote the same values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evaluate_violations.config import MAX_TOP_DRIFTED_FEATURES
+from evaluate_violations.models import MergePayload
+from evaluate_violations.reports import Reports
+
+DRIFT_VIOLATION_TYPE = "baseline_drift_check"
+
+
+@dataclass(frozen=True)
+class WindowFacts:
+    record_count: int
+    labeled_count: int
+    label_coverage: float | None
+    actual_accuracy: float | None
+    actual_interval: tuple[float, float] | None
+    actual_threshold: float | None
+    projected_accuracy: float | None
+    projected_interval: tuple[float, float] | None
+    projected_threshold: float | None
+    projection_rests_on: str | None
+    drifted_features: list[str] | None  # None = drift was not reported at all
+    insufficient_sections: list[str]
+    no_label_sections: list[str]
+    section_notes: dict[str, str]  # section → the container's reason for its status
+
+    @property
+    def top_drifted_features(self) -> list[str] | None:
+        if self.drifted_features is None:
+            return None
+        return self.drifted_features[:MAX_TOP_DRIFTED_FEATURES]
+
+    @property
+    def drifted_feature_count(self) -> int:
+        return len(self.drifted_features or [])
+
+
+def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
+    summary = reports.statistics.summary
+    quality = summary.model_quality
+    projection = summary.projection
+    drift = summary.feature_drift
+
+    labeled = quality.labeled_count if quality and quality.labeled_count is not None else None
+    labeled_count = labeled if labeled is not None else merge.labeled_count
+    record_count = summary.item_count if summary.item_count is not None else merge.record_count
+    coverage = quality.label_coverage if quality else None
+    if coverage is None and record_count > 0:
+        coverage = labeled_count / record_count
+
+    actual = quality.accuracy if quality else None
+    if actual is None:
+        actual = reports.fallback_accuracy("binary_classification_metrics")
+    projected = projection.projected_accuracy if projection else None
+    if projected is None:
+        projected = reports.fallback_accuracy("projected_binary_classification_metrics")
+
+    statuses = {name: section.status for name, section in summary.sections().items()}
+    insufficient = [name for name, status in statuses.items() if status == "insufficient_data"]
+    no_labels = [name for name, status in statuses.items() if status == "no_labels"]
+
+    return WindowFacts(
+        record_count=record_count,
+        labeled_count=labeled_count,
+        label_coverage=coverage,
+        actual_accuracy=actual,
+        actual_interval=quality.accuracy_ci if quality else None,
+        actual_threshold=quality.accuracy_threshold if quality else None,
+        projected_accuracy=projected,
+        projected_interval=projection.interval if projection else None,
+        projected_threshold=projection.accuracy_threshold if projection else None,
+        projection_rests_on=projection.rests_on if projection else None,
+        drifted_features=_drifted_features(reports, drift, insufficient),
+        insufficient_sections=insufficient,
+        no_label_sections=no_labels,
+        section_notes={name: section.reason for name, section in summary.sections().items()
+                       if section.reason},
+    )
+
+
+def _drifted_features(reports: Reports, drift, insufficient: list[str]) -> list[str] | None:
+    """The container's ranked list; else the features of drift violations, in report order."""
+    if "feature_drift" in insufficient:
+        return []
+    if drift is not None and drift.drifted_features is not None:
+        return list(drift.drifted_features)
+    from_violations = list(dict.fromkeys(
+        v.feature_name for v in reports.violations
+        if v.constraint_check_type == DRIFT_VIOLATION_TYPE and v.feature_name
+    ))
+    if from_violations or drift is not None:
+        return from_violations
+    return None

@@ -1,0 +1,178 @@
+"""Pydantic shapes of what this function reads and returns (docs/contracts.md).
+
+Input: the EvaluateViolations event and the MergeLabels payload inside it. Read from S3:
+``constraint_violations.json`` and the ``summary`` object of ``statistics.json``.
+Output: the EvaluateViolations result. Unknown keys in inputs are ignored (other stages may add
+facts), but every key this function relies on is typed, so a wrong shape fails loudly.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Decision = Literal["retrain", "notify", "healthy"]
+SectionStatus = Literal["ok", "insufficient_data", "no_labels"]
+
+
+def _nan_to_none(value: Any) -> Any:
+    """JSON writers spell a missing metric as NaN or "NaN"; treat both as absent."""
+    if isinstance(value, str) and value.strip().lower() == "nan":
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# --- event -------------------------------------------------------------------------------------
+
+
+class Window(_Lenient):
+    start: datetime
+    end: datetime
+    slug: str
+
+
+class MergePayload(_Lenient):
+    """``$.merge.Payload``: what MergeLabels returns; only the keys used here are required."""
+
+    endpoint_name: str = Field(min_length=1)
+    variant_name: str | None = None
+    window: Window
+    run_id: str = Field(min_length=1)
+    record_count: int = Field(ge=0)
+    labeled_count: int = Field(ge=0)
+    quarantined_count: int = Field(default=0, ge=0)
+    report_uri: str = Field(pattern=r"^s3://[^/]+/.*$")
+    force_retrain: bool = False
+
+
+class EvaluateEvent(_Lenient):
+    merge: MergePayload
+    processing_job_name: str | None = None
+
+
+# --- constraint_violations.json ------------------------------------------------------------------
+
+
+class Violation(_Lenient):
+    feature_name: str
+    constraint_check_type: str = Field(min_length=1)
+    description: str
+    observed: float | None = None
+    threshold: float | None = None
+    comparison_operator: str | None = None  # model-quality: LessThanThreshold, ...
+
+    _nan = field_validator("observed", "threshold", mode="before")(_nan_to_none)
+
+
+class ViolationsReport(_Lenient):
+    violations: list[Violation]
+
+
+# --- statistics.json "summary" -----------------------------------------------------------------
+
+
+class _Section(_Lenient):
+    status: SectionStatus | None = None
+    reason: str | None = None  # why the status is not "ok", when the container says
+
+
+class FeatureDriftSummary(_Section):
+    drifted_features: list[str] | None = None
+    tested: int | None = None
+
+
+class DatasetDriftSummary(_Section):
+    auc: float | None = None
+    p_value: float | None = None
+    drifted: bool | None = None
+
+    _nan = field_validator("auc", "p_value", mode="before")(_nan_to_none)
+
+
+class ModelQualitySummary(_Section):
+    labeled_count: int | None = Field(default=None, ge=0)
+    label_coverage: float | None = None
+    accuracy: float | None = None
+    accuracy_ci: tuple[float, float] | None = None
+    accuracy_threshold: float | None = None
+
+    _nan = field_validator("label_coverage", "accuracy", "accuracy_threshold", mode="before")(
+        _nan_to_none
+    )
+
+
+class ProjectionSummary(_Section):
+    projected_accuracy: float | None = None
+    interval: tuple[float, float] | None = None
+    accuracy_threshold: float | None = None
+    rests_on: str | None = None
+
+    _nan = field_validator("projected_accuracy", "accuracy_threshold", mode="before")(
+        _nan_to_none
+    )
+
+
+class StatisticsSummary(_Lenient):
+    """``statistics.json`` → ``summary``; every key optional (contracts)."""
+
+    item_count: int | None = None
+    data_quality: _Section | None = None
+    feature_drift: FeatureDriftSummary | None = None
+    dataset_drift: DatasetDriftSummary | None = None
+    model_quality: ModelQualitySummary | None = None
+    projection: ProjectionSummary | None = None
+
+    def sections(self) -> dict[str, _Section]:
+        """Present sections by name, in the container's order."""
+        named = {
+            "data_quality": self.data_quality,
+            "feature_drift": self.feature_drift,
+            "dataset_drift": self.dataset_drift,
+            "model_quality": self.model_quality,
+            "projection": self.projection,
+        }
+        return {name: section for name, section in named.items() if section is not None}
+
+
+class MetricValue(_Lenient):
+    value: float | None = None
+
+    _nan = field_validator("value", mode="before")(_nan_to_none)
+
+
+class StatisticsReport(_Lenient):
+    """The parts of ``statistics.json`` read here: the summary, and the model-quality metric
+    groups as a fallback when the summary lacks accuracy."""
+
+    summary: StatisticsSummary = Field(default_factory=StatisticsSummary)
+    binary_classification_metrics: dict[str, Any] | None = None
+    projected_binary_classification_metrics: dict[str, Any] | None = None
+
+
+# --- result ------------------------------------------------------------------------------------
+
+
+class EvaluationResult(BaseModel):
+    """``$.evaluation.Payload``: exactly the keys of the EvaluateViolations contract."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    reasons: list[str]
+    report_uri: str
+    report_html_uri: str
+    actual_accuracy: float | None
+    projected_accuracy: float | None
+    labeled_count: int
+    top_drifted_features: list[str] | None
+    subject: str = Field(max_length=100)
+    message: str

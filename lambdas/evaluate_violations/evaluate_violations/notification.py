@@ -1,0 +1,91 @@
+"""Subject and body of the SNS notification: what a person needs in ten seconds.
+
+SNS subjects must be ASCII, without line breaks or control characters, and under 100
+characters; the subject is built to respect that whatever the endpoint name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from evaluate_violations.facts import WindowFacts
+from evaluate_violations.models import Decision, MergePayload
+from evaluate_violations.wording import (
+    accuracy_lines,
+    actual_accuracy_text,
+    projected_accuracy_text,
+)
+
+SUBJECT_MAX_CHARS = 100
+MAX_REASON_LINES = 8
+_UNSAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def subject(merge: MergePayload, decision: Decision) -> str:
+    """``Drift: adult-income 2026-11-25 13:00-14:00 -> retrain`` (ASCII, ≤ 100 chars)."""
+    tail = f" {window_text(merge.window.start, merge.window.end)} -> {decision}"
+    room = SUBJECT_MAX_CHARS - len("Drift: ") - len(tail)
+    name = _ascii(merge.endpoint_name)
+    if len(name) > room:
+        name = name[: max(room - 3, 1)] + "..."
+    return _ascii(f"Drift: {name}{tail}")[:SUBJECT_MAX_CHARS]
+
+
+def window_text(start: datetime, end: datetime) -> str:
+    """``2026-11-25 13:00-14:00``; the end date is repeated only when it is another day
+    (an end at midnight closes the start's day)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    same_day = end.date() == start.date() or (
+        (end - start).total_seconds() <= 86_400 and end.time() == datetime.min.time()
+    )
+    end_text = f"{end:%H:%M}" if same_day else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M}-{end_text}"
+
+
+def message(
+    *,
+    merge: MergePayload,
+    decision: Decision,
+    reasons: list[str],
+    facts: WindowFacts,
+    report_html_uri: str,
+    processing_job_name: str | None,
+) -> str:
+    variant = f" (variant {merge.variant_name})" if merge.variant_name else ""
+    lines = [
+        f"Endpoint: {merge.endpoint_name}{variant}",
+        f"Window:   {window_text(merge.window.start, merge.window.end)} UTC, "
+        f"{facts.record_count} rows, run {merge.run_id}",
+        f"Decision: {decision.upper()}",
+        "Why:",
+    ]
+    shown = [r for r in reasons if r not in accuracy_lines(facts)]
+    lines += [f"  - {reason}" for reason in shown[:MAX_REASON_LINES]]
+    if len(shown) > MAX_REASON_LINES:
+        lines.append(f"  - and {len(shown) - MAX_REASON_LINES} more (see the report)")
+    top = facts.top_drifted_features
+    if top is None:
+        lines.append("Top drifted features: not reported")
+    else:
+        more = facts.drifted_feature_count - len(top)
+        suffix = f" (+{more} more)" if more > 0 else ""
+        lines.append(f"Top drifted features: {', '.join(top) if top else 'none'}{suffix}")
+    actual = actual_accuracy_text(facts) or "not measured (no labelled rows)"
+    projected = projected_accuracy_text(facts) or "not reported"
+    lines.append(f"Actual accuracy:    {actual}")
+    lines.append(f"Projected accuracy: {projected}")
+    lines.append(f"Label coverage:     {_coverage(facts)}")
+    if processing_job_name:
+        lines.append(f"Analysis job:       {processing_job_name}")
+    lines.append(f"Report: {report_html_uri}")
+    return "\n".join(lines) + "\n"
+
+
+def _coverage(facts: WindowFacts) -> str:
+    share = f" ({facts.label_coverage:.0%})" if facts.label_coverage is not None else ""
+    return f"{facts.labeled_count} of {facts.record_count} rows labelled{share}"
+
+
+def _ascii(text: str) -> str:
+    return _UNSAFE.sub("?", text)
