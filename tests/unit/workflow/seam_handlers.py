@@ -1,0 +1,11 @@
+"""Tiny Lambda handlers for the seam tests (resolved by name, as moto's Handler field names them)."""
+
+import os
+
+
+def echo(event, context):
+    return {"seen": event, "function": context.function_name, "env": os.environ.get("GREETING")}
+
+
+def explode(event, context):
+    raise ValueError(f"bad input: x={event.get('x')}")
