@@ -1,4 +1,4 @@
-"""Tiny Lambda handlers for the seam tests (resolved by name, as moto's Handler field names them)."""
+"""Tiny Lambda handlers for the seam tests, resolved by name as the Handler field names them."""
 
 import os
 
