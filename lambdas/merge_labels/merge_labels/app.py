@@ -1,0 +1,66 @@
+"""AWS Lambda entry point (``merge_labels.app.lambda_handler``): wiring only.
+
+Builds the configuration, the S3 client and the clock from the environment on the first
+invocation (never at import time), parses the event with Powertools' parser, and calls the pure
+:func:`merge_labels.merge.merge_window`. Logs carry the execution name as correlation id;
+metrics go out as CloudWatch EMF.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import event_parser
+
+from merge_labels.config import DEFAULT_METRICS_NAMESPACE, ENV_METRICS_NAMESPACE, MergeConfig
+from merge_labels.merge import merge_window
+from merge_labels.models import MergeEvent
+
+SERVICE = "merge_labels"
+
+
+def build_handler(env: Mapping[str, str], s3=None,
+                  clock: Callable[[], datetime] | None = None) -> Callable[[dict, Any], dict]:
+    """A Powertools-decorated handler bound to ``env``, an S3 client and a clock."""
+    logger = Logger(service=SERVICE)
+    metrics = Metrics(namespace=env.get(ENV_METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
+                      service=SERVICE)
+    config = MergeConfig.from_env(env)
+    client = s3 if s3 is not None else boto3.client("s3")
+    now = clock or (lambda: datetime.now(UTC))
+
+    @metrics.log_metrics
+    @logger.inject_lambda_context(correlation_id_path="execution_name")
+    @event_parser(model=MergeEvent)
+    def handler(event: MergeEvent, context: Any) -> dict:
+        result = merge_window(event, config, client, now())
+        metrics.add_dimension(name="Endpoint", value=result["endpoint_name"])
+        metrics.add_metric(name="MergedRows", unit=MetricUnit.Count,
+                           value=result["record_count"])
+        metrics.add_metric(name="LabeledRows", unit=MetricUnit.Count,
+                           value=result["labeled_count"])
+        metrics.add_metric(name="QuarantinedLines", unit=MetricUnit.Count,
+                           value=result["quarantined_count"])
+        logger.info("merge finished", extra={"run_id": result["run_id"],
+                                             "window": result["window"]["slug"],
+                                             "record_count": result["record_count"]})
+        return result
+
+    return handler
+
+
+@cache
+def _default_handler() -> Callable[[dict, Any], dict]:
+    return build_handler(os.environ)
+
+
+def lambda_handler(event: dict, context: Any) -> dict:
+    """The function's handler; the wiring is built once per Lambda execution environment."""
+    return _default_handler()(event, context)

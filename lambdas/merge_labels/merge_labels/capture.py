@@ -1,0 +1,317 @@
+"""Parse one SageMaker data-capture line into typed model-input rows with the model's output.
+
+Formats (aws-contracts §1.3-1.5): CSV and JSON ``endpointInput`` payloads, BASE64 payloads
+decoded and then parsed by ``observedContentType``, single and batched (multi-row) requests.
+Anything that cannot be turned into rows raises :class:`RecordError` with a reason that the
+caller writes to the quarantine file; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from column_schema import ColumnSchema
+
+
+class RecordError(ValueError):
+    """One capture or label line cannot be used; the message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    """One invocation: its ids, time and one entry per model-input row."""
+
+    event_id: str
+    key: str  # inferenceId when present, else eventId (the ground-truth join key)
+    inference_time: datetime
+    rows: list[tuple]  # feature values in schema order (float | str | None)
+    scores: list[float] | None  # None when the schema's output_format is "class"
+    predictions: list[int]
+
+    def row_ids(self) -> list[str]:
+        """Join keys per row: the key itself, or ``{key}:{row_index}`` for batched requests."""
+        if len(self.rows) == 1:
+            return [self.key]
+        return [f"{self.key}:{index}" for index in range(len(self.rows))]
+
+
+def parse_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise RecordError(f"eventMetadata.inferenceTime missing or not a string: {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise RecordError(f"eventMetadata.inferenceTime {value!r} is not ISO-8601") from exc
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _media_type(content_type: Any) -> tuple[str, str]:
+    """(media type, charset) of a Content-Type header value."""
+    text = str(content_type or "").lower()
+    media, *params = (part.strip() for part in text.split(";"))
+    charset = "utf-8"
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return media, charset
+
+
+def _format_of(media: str) -> str | None:
+    subtype = media.rpartition("/")[2]
+    if subtype.endswith("csv"):
+        return "csv"
+    if subtype == "json" or subtype.endswith("+json"):
+        return "json"
+    return None
+
+
+def decode_payload(capture: Any, side: str) -> tuple[str, str]:
+    """(format, text) of ``endpointInput``/``endpointOutput``: format is "csv" or "json"."""
+    if not isinstance(capture, dict):
+        raise RecordError(f"captureData.{side} is missing (is capture mode "
+                          f"{'Input' if side == 'endpointInput' else 'Output'} enabled?)")
+    data = capture.get("data")
+    if not isinstance(data, str):
+        raise RecordError(f"captureData.{side}.data is missing or not a string")
+    encoding = str(capture.get("encoding", "")).upper()
+    content_type = capture.get("observedContentType")
+    if encoding == "CSV":
+        return "csv", data
+    if encoding == "JSON":
+        return "json", data
+    if encoding != "BASE64":
+        raise RecordError(f"captureData.{side}.encoding {capture.get('encoding')!r} is not "
+                          "one of CSV, JSON, BASE64")
+    media, charset = _media_type(content_type)
+    fmt = _format_of(media)
+    if fmt is None:
+        raise RecordError(f"captureData.{side}: BASE64 payload with unsupported content type "
+                          f"{content_type!r} (supported: CSV and JSON media types)")
+    try:
+        text = base64.b64decode(data, validate=True).decode(charset)
+    except (binascii.Error, ValueError, LookupError) as exc:
+        raise RecordError(f"captureData.{side}: BASE64 payload does not decode as {charset} "
+                          f"text ({exc})") from exc
+    return fmt, text
+
+
+def _numerical(value: Any, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RecordError(f"feature {name!r}: {value!r} is not a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise RecordError(f"feature {name!r}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise RecordError(f"feature {name!r}: {value!r} is not a finite number")
+    return number
+
+
+def _categorical(value: Any, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise RecordError(f"feature {name!r}: {value!r} is not a category (string or number)")
+
+
+class CaptureParser:
+    """Turns capture lines into :class:`CaptureRecord` for one column schema."""
+
+    def __init__(self, schema: ColumnSchema, output_row_separator: str = "auto") -> None:
+        self.schema = schema
+        self.names = schema.feature_names
+        self.width = len(self.names)
+        self._index = {name: i for i, name in enumerate(self.names)}
+        self._convert: list[Callable[[Any, str], Any]] = [
+            _numerical if f.is_numerical else _categorical for f in schema.features
+        ]
+        self.separator = output_row_separator
+        self.class_output = schema.output_format == "class"
+        positive = schema.positive_class
+        self._positive, self._negative = positive, 1 - positive
+        self._threshold = schema.decision_threshold
+
+    # --- whole line -------------------------------------------------------------------------
+    def parse(self, line: bytes | str) -> CaptureRecord:
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RecordError(f"invalid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise RecordError("a capture line must be a JSON object")
+        capture = record.get("captureData")
+        if not isinstance(capture, dict):
+            if "batchTransformOutput" in str(capture):
+                raise RecordError("batch-transform capture is not supported")
+            raise RecordError("missing captureData object (not a data-capture record)")
+        meta = record.get("eventMetadata")
+        if not isinstance(meta, dict):
+            raise RecordError("missing eventMetadata object")
+        event_id = meta.get("eventId")
+        if not isinstance(event_id, str) or not event_id:
+            raise RecordError("eventMetadata.eventId missing or empty")
+        inference_id = meta.get("inferenceId")
+        key = inference_id if isinstance(inference_id, str) and inference_id else event_id
+        moment = parse_time(meta.get("inferenceTime"))
+
+        rows = self.parse_input(*decode_payload(capture.get("endpointInput"), "endpointInput"))
+        if not rows:
+            raise RecordError("endpointInput holds no rows")
+        values = self.split_output(
+            *decode_payload(capture.get("endpointOutput"), "endpointOutput"), len(rows))
+        if self.class_output:
+            predictions = [self._class(v, i) for i, v in enumerate(values)]
+            scores = None
+        else:
+            scores = [self._score(v, i) for i, v in enumerate(values)]
+            predictions = [self._positive if s >= self._threshold else self._negative
+                           for s in scores]
+        return CaptureRecord(event_id, key, moment, rows, scores, predictions)
+
+    # --- model input ------------------------------------------------------------------------
+    def parse_input(self, fmt: str, text: str) -> list[tuple]:
+        if fmt == "csv":
+            return [self._typed(fields, i) for i, fields in enumerate(_csv_rows(text))]
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"endpointInput: JSON payload does not parse ({exc})") from None
+        return [self._typed(row, i) for i, row in enumerate(self._json_rows(payload))]
+
+    def _json_rows(self, payload: Any) -> list[Any]:
+        if isinstance(payload, dict):
+            if "instances" in payload:
+                payload = payload["instances"]
+            elif "features" in payload:
+                return [payload["features"]]
+            else:
+                return [payload]  # one object keyed by feature name
+        if not isinstance(payload, list):
+            raise RecordError(f"endpointInput: unsupported JSON payload of type "
+                              f"{type(payload).__name__}")
+        if payload and all(not isinstance(v, list | dict) for v in payload):
+            return [payload]  # a single flat row
+        rows = []
+        for item in payload:
+            if isinstance(item, dict) and "features" in item:
+                item = item["features"]
+            rows.append(item)
+        return rows
+
+    def _typed(self, row: Any, index: int) -> tuple:
+        where = f"row {index}"
+        if isinstance(row, dict):
+            unknown = sorted(set(row) - set(self._index))
+            if unknown:
+                raise RecordError(f"endpointInput {where}: unknown feature names {unknown[:5]}")
+            row = [row.get(name) for name in self.names]
+        elif not isinstance(row, list):
+            raise RecordError(f"endpointInput {where}: expected a list of "
+                              f"{self.width} values, got {type(row).__name__}")
+        if len(row) != self.width:
+            raise RecordError(f"endpointInput {where}: expected {self.width} fields "
+                              f"({', '.join(self.names[:3])}, ...), got {len(row)}")
+        try:
+            return tuple([convert(value, name) for convert, value, name
+                          in zip(self._convert, row, self.names, strict=True)])
+        except RecordError as exc:
+            raise RecordError(f"endpointInput {where}: {exc}") from None
+
+    # --- model output -----------------------------------------------------------------------
+    def split_output(self, fmt: str, text: str, n_rows: int) -> list[Any]:
+        if fmt == "json":
+            try:
+                values = self._json_outputs(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise RecordError(f"endpointOutput: JSON payload does not parse ({exc})") from None
+        else:
+            stripped = text.strip()
+            if self.separator == ",":
+                values = stripped.split(",")
+            else:
+                values = stripped.splitlines() if stripped else []
+                if self.separator == "auto" and len(values) == 1 and n_rows > 1:
+                    values = values[0].split(",")
+        if len(values) != n_rows:
+            raise RecordError(f"endpointOutput has {len(values)} values for {n_rows} input "
+                              "rows")
+        return values
+
+    def _json_outputs(self, payload: Any) -> list[Any]:
+        if isinstance(payload, dict):
+            for key in ("predictions", "outputs", "scores"):
+                if key in payload:
+                    payload = payload[key]
+                    break
+            else:
+                payload = [payload]
+        if not isinstance(payload, list):
+            payload = [payload]
+        return [self._json_value(item) for item in payload]
+
+    def _json_value(self, item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        keys = ((self.schema.prediction, "predicted_label", "label", "prediction")
+                if self.class_output else
+                (self.schema.score or "score", "score", "probability"))
+        for key in keys:
+            if key in item:
+                return item[key]
+        raise RecordError(f"endpointOutput: object without any of the keys {list(keys)}")
+
+    def _score(self, value: Any, index: int) -> float:
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        try:
+            score = float(value)
+        except (TypeError, ValueError):
+            raise RecordError(f"endpointOutput row {index}: {value!r} is not a "
+                              "probability") from None
+        if not 0.0 <= score <= 1.0:
+            raise RecordError(f"endpointOutput row {index}: score {score} is outside [0, 1]")
+        return score
+
+    def _class(self, value: Any, index: int) -> int:
+        return parse_binary(value, f"endpointOutput row {index}: predicted class")
+
+
+def parse_binary(value: Any, what: str) -> int:
+    """A 0/1 class from "1", "0", "1.0", 1, 1.0; anything else is an error naming ``what``."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool):
+        raise RecordError(f"{what} {value!r} is not 0 or 1")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"{what} {value!r} is not 0 or 1") from None
+    if number not in (0.0, 1.0):
+        raise RecordError(f"{what} {value!r} is not 0 or 1")
+    return int(number)
+
+
+def _csv_rows(text: str) -> Sequence[list[str]]:
+    """Rows of a CSV body; the common unquoted case skips the csv module for speed."""
+    body = text.strip("\r\n")
+    if not body:
+        return []
+    if '"' not in body:
+        return [line.split(",") for line in body.splitlines()]
+    return list(csv.reader(body.splitlines()))

@@ -1,0 +1,36 @@
+"""Parse one ground-truth line (aws-contracts §2.2) into its join key and 0/1 label."""
+
+from __future__ import annotations
+
+import json
+
+from merge_labels.capture import RecordError, parse_binary
+
+
+def parse_label(line: bytes | str) -> tuple[str, int]:
+    """(eventId, label) of a ground-truth record; ``eventId`` is the capture's join key."""
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RecordError(f"invalid JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise RecordError("a ground-truth line must be a JSON object")
+    meta = record.get("eventMetadata")
+    key = meta.get("eventId") if isinstance(meta, dict) else None
+    if not isinstance(key, str) or not key:
+        raise RecordError("eventMetadata.eventId missing or empty")
+    truth = record.get("groundTruthData")
+    if not isinstance(truth, dict) or "data" not in truth:
+        raise RecordError("missing groundTruthData.data")
+    encoding = str(truth.get("encoding", "CSV")).upper()
+    if encoding not in ("CSV", "JSON"):
+        raise RecordError(f"groundTruthData.encoding {truth.get('encoding')!r} is not CSV or JSON")
+    data = truth["data"]
+    if encoding == "JSON" and isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"groundTruthData.data is not JSON ({exc})") from None
+    if isinstance(data, str):
+        data = data.strip()
+    return key, parse_binary(data, "groundTruthData.data label")

@@ -1,0 +1,231 @@
+"""Merge one window: read captures, join the ground truth, write Parquet + manifest to S3.
+
+``merge_window`` is pure apart from the injected S3 client and clock: the same inputs and the
+same ``now`` give byte-identical outputs, and a re-run of a window overwrites its objects.
+Policy for repeated ids: the first capture of an id wins (later ones are counted as
+duplicates); the last label of an id wins, in (upload hour, object key, line) order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from column_schema import ColumnSchema, SchemaError, parse_schema
+from merge_labels.capture import CaptureParser, RecordError
+from merge_labels.config import MergeConfig
+from merge_labels.errors import BaselineSchemaError
+from merge_labels.labels import parse_label
+from merge_labels.manifest import IdSample, MergeStats
+from merge_labels.merged_table import MergedTableBuilder, epoch_ms, parquet_bytes
+from merge_labels.models import MergeEvent, MergeResult
+from merge_labels.quarantine import Quarantine
+from merge_labels.s3io import (
+    S3Location,
+    hour_floor,
+    hour_prefix,
+    hours_between,
+    iter_lines,
+    list_keys,
+    parse_s3_uri,
+)
+from merge_labels.window import Target, iso, resolve_target
+
+logger = logging.getLogger(__name__)
+
+
+class Locations:
+    """Every S3 location of one (endpoint, window), as in docs/contracts.md "S3 layout"."""
+
+    def __init__(self, config: MergeConfig, target: Target) -> None:
+        bucket, endpoint, slug = config.data_bucket, target.endpoint_name, target.window.slug
+        self.bucket = bucket
+        self.capture_root = parse_s3_uri(config.capture_s3_uri).child(
+            f"{endpoint}/{target.variant_name}/")
+        self.ground_truth_root = parse_s3_uri(config.ground_truth_s3_uri).child(f"{endpoint}/")
+        self.schema = S3Location(bucket, f"baselines/{endpoint}/schema.json")
+        self.merged_dir = S3Location(bucket, f"merged/{endpoint}/{slug}/")
+        self.merged = self.merged_dir.child("merged.parquet")
+        self.manifest = self.merged_dir.child("manifest.json")
+        self.quarantine = self.merged_dir.child("quarantine.jsonl")
+        self.baseline_uri = f"s3://{bucket}/baselines/{endpoint}/"
+        self.report_uri = f"s3://{bucket}/reports/{endpoint}/{slug}/"
+        self.training_data_uri = f"s3://{bucket}/training-data/{endpoint}/"
+        self.recent_data_uri = f"s3://{bucket}/merged/{endpoint}/"
+        self.model_output_uri = f"s3://{bucket}/models/{endpoint}/"
+
+
+def load_baseline_schema(s3, location: S3Location) -> ColumnSchema:
+    try:
+        body = s3.get_object(Bucket=location.bucket, Key=location.key)["Body"].read()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise BaselineSchemaError(f"{location.uri}: cannot read the column schema ({code}); "
+                                  "upload schema.json next to the baseline") from exc
+    try:
+        return parse_schema(json.loads(body), source=location.uri)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BaselineSchemaError(f"{location.uri}: not valid JSON ({exc})") from exc
+    except SchemaError as exc:
+        raise BaselineSchemaError(str(exc)) from exc
+
+
+def merge_window(event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3,
+                 now: datetime) -> dict[str, Any]:
+    """Merge the event's window and return the state machine payload (docs/contracts.md)."""
+    if not isinstance(event, MergeEvent):
+        event = MergeEvent.model_validate(event)
+    target = resolve_target(event, config)
+    where = Locations(config, target)
+    schema = load_baseline_schema(s3, where.schema)
+    stats = MergeStats(target=target, config=config, now=now)
+    quarantine = Quarantine()
+    try:
+        builder = MergedTableBuilder(schema)
+        capture_ids = _read_captures(s3, where, target, schema, config, builder, stats,
+                                     quarantine)
+        labels = _read_labels(s3, where, target, config, now, capture_ids, stats, quarantine)
+        del capture_ids
+        table = builder.finish(labels)
+        stats.rows = table.num_rows
+        stats.labeled = table.num_rows - table[schema.label].null_count
+        del labels
+        _publish(s3, where, parquet_bytes(table), quarantine, stats)
+    finally:
+        quarantine.close()
+    logger.info("merged window", extra={"window": target.window.slug, "rows": stats.rows,
+                                        "labeled": stats.labeled,
+                                        "quarantined": quarantine.count})
+    return MergeResult(
+        endpoint_name=target.endpoint_name, variant_name=target.variant_name,
+        window=target.window.to_dict(), run_id=target.run_id,
+        record_count=stats.rows, labeled_count=stats.labeled,
+        quarantined_count=quarantine.count,
+        merged_uri=where.merged_dir.uri, manifest_uri=where.manifest.uri,
+        baseline_uri=where.baseline_uri, report_uri=where.report_uri,
+        training_data_uri=where.training_data_uri, recent_data_uri=where.recent_data_uri,
+        model_output_uri=where.model_output_uri, force_retrain=target.force_retrain,
+    ).model_dump(mode="json")
+
+
+def _jsonl_objects(s3, root: S3Location, hours: list[datetime], stats: MergeStats):
+    """(uri, key) of every ``.jsonl`` object in the hour folders; others are recorded."""
+    for hour in hours:
+        for key in list_keys(s3, hour_prefix(root, hour)):
+            if key.endswith(".jsonl"):
+                yield f"s3://{root.bucket}/{key}", key
+            else:
+                stats.skipped_objects.add(f"s3://{root.bucket}/{key}")
+
+
+def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
+                   config: MergeConfig, builder: MergedTableBuilder, stats: MergeStats,
+                   quarantine: Quarantine) -> set[str]:
+    parser = CaptureParser(schema, config.output_row_separator)
+    window = target.window
+    seen: set[str] = set()
+    hours = hours_between(window.start, window.end)
+    for uri, key in _jsonl_objects(s3, where.capture_root, hours, stats):
+        stats.capture_files.append(uri)
+        for number, line in enumerate(iter_lines(s3, where.capture_root.bucket, key), 1):
+            if not line.strip():
+                stats.blank_lines += 1
+                continue
+            stats.capture_lines += 1
+            try:
+                record = parser.parse(line)
+            except RecordError as exc:
+                quarantine.add("capture", uri, number, str(exc), line)
+                continue
+            if not window.contains(record.inference_time):
+                stats.records_outside_window += 1
+                continue
+            stats.records_in_window += 1
+            time_ms = epoch_ms(record.inference_time)
+            scores = record.scores or [None] * len(record.rows)
+            for row_id, row, score, prediction in zip(record.row_ids(), record.rows, scores,
+                                                      record.predictions, strict=True):
+                if row_id in seen:
+                    stats.duplicate_capture_ids.add(row_id)
+                    continue
+                seen.add(row_id)
+                builder.add(row_id, record.event_id, time_ms, row, score, prediction)
+    return seen
+
+
+def _read_labels(s3, where: Locations, target: Target, config: MergeConfig, now: datetime,
+                 capture_ids: set[str], stats: MergeStats,
+                 quarantine: Quarantine) -> dict[str, int]:
+    """Labels for this window's ids from collection hours [window start, cutoff)."""
+    window = target.window
+    cutoff = min(now, window.end + timedelta(hours=config.label_lag_hours))
+    stats.label_cutoff = cutoff
+    labels: dict[str, int] = {}
+    root = where.ground_truth_root
+    for uri, key in _jsonl_objects(s3, root, hours_between(window.start, cutoff), stats):
+        stats.label_files.append(uri)
+        for number, line in enumerate(iter_lines(s3, root.bucket, key), 1):
+            if not line.strip():
+                stats.blank_lines += 1
+                continue
+            stats.label_lines += 1
+            try:
+                row_id, label = parse_label(line)
+            except RecordError as exc:
+                quarantine.add("label", uri, number, str(exc), line)
+                continue
+            if row_id not in capture_ids:
+                stats.labels_without_capture.add(row_id)
+                continue
+            if row_id in labels:
+                stats.duplicate_labels.add(row_id)
+            labels[row_id] = label
+    _count_late_labels(s3, root, cutoff, now, config, capture_ids, stats)
+    return labels
+
+
+def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
+                       config: MergeConfig, capture_ids: set[str], stats: MergeStats) -> None:
+    """Count (not use) labels for this window that arrived after the lag cutoff."""
+    first = hour_floor(cutoff)
+    if first < cutoff:
+        first += timedelta(hours=1)  # the folder holding the cutoff was read in full
+    stop = min(now, first + timedelta(hours=config.late_label_scan_hours))
+    late: IdSample = stats.labels_past_lag
+    stats.late_scan = (first, stop)
+    for uri, key in _jsonl_objects(s3, root, hours_between(first, stop), stats):
+        stats.late_label_files += 1
+        for line in iter_lines(s3, root.bucket, key):
+            if not line.strip():
+                continue
+            try:
+                row_id, _ = parse_label(line)
+            except RecordError:
+                stats.late_malformed_lines += 1
+                continue
+            if row_id in capture_ids:
+                late.add(row_id)
+        logger.debug("scanned late labels", extra={"source": uri})
+
+
+def _publish(s3, where: Locations, merged: bytes, quarantine: Quarantine,
+             stats: MergeStats) -> None:
+    """Upload only after everything parsed: Parquet, then quarantine, manifest last."""
+    s3.put_object(Bucket=where.bucket, Key=where.merged.key, Body=merged,
+                  ContentType="application/vnd.apache.parquet")
+    if quarantine.count:
+        s3.put_object(Bucket=where.bucket, Key=where.quarantine.key, Body=quarantine.payload(),
+                      ContentType="application/x-ndjson")
+    else:  # a stale quarantine of an earlier run of this window would now be misleading
+        s3.delete_object(Bucket=where.bucket, Key=where.quarantine.key)
+    manifest = stats.to_manifest(quarantine, where.merged.uri,
+                                 where.quarantine.uri if quarantine.count else None)
+    s3.put_object(Bucket=where.bucket, Key=where.manifest.key,
+                  Body=json.dumps(manifest, indent=2, sort_keys=False).encode("utf-8"),
+                  ContentType="application/json")
+    logger.debug("published", extra={"manifest": where.manifest.uri, "at": iso(stats.now)})

@@ -1,0 +1,58 @@
+"""Typed shapes of the invocation event and of the summary returned to the state machine.
+
+The shapes are those of docs/contracts.md ("State machine execution input" and "MergeLabels").
+Times stay strings here and are parsed by :mod:`merge_labels.window`, which gives errors that
+name the offending field and value.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ExecutionInput(BaseModel):
+    """The state machine's execution input; every key is optional."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    endpoint_name: str | None = None
+    variant_name: str | None = None
+    window_start: str | None = None
+    window_end: str | None = None
+    force_retrain: bool = False
+
+
+class MergeEvent(BaseModel):
+    """What the MergeLabels task passes to the function."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input: ExecutionInput = Field(default_factory=ExecutionInput)
+    execution_name: str = Field(min_length=1, max_length=256)
+    execution_start_time: str = Field(min_length=1)
+
+
+class WindowModel(BaseModel):
+    start: str
+    end: str
+    slug: str
+
+
+class MergeResult(BaseModel):
+    """The compact summary returned to the state machine (``$.merge.Payload``)."""
+
+    endpoint_name: str
+    variant_name: str
+    window: WindowModel
+    run_id: str
+    record_count: int
+    labeled_count: int
+    quarantined_count: int
+    merged_uri: str
+    manifest_uri: str
+    baseline_uri: str
+    report_uri: str
+    training_data_uri: str
+    recent_data_uri: str
+    model_output_uri: str
+    force_retrain: bool
