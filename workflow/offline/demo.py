@@ -1,0 +1,241 @@
+"""Demo data that looks like production, built from the real Adult census sample.
+
+What a monitored endpoint leaves behind after a few hours, written into (moto) S3:
+
+* a model trained on part of ``labeled.csv`` (the model family of ``trainer.model``), serving a
+  simulated endpoint: every request is scored by that model;
+* its baseline, made by the analysis image's ``baseline`` job run as a Processing job on a
+  held-out reference split (features, score, prediction, label);
+* hourly windows of data capture in SageMaker's exact format and layout, healthy at first,
+  then drifting: traffic is drawn from held-out labelled rows with a biased resampling (older
+  people, longer hours, more missing ``workclass``, as in ``traffic_drifted.csv``), so every
+  row keeps its *real* label;
+* ground truth that arrives late (1 to 4 hours after the request) and only for part of the
+  traffic; labels due after "now" have not arrived and are not written;
+* the original training set, which the Retrain branch trains challengers on.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from column_schema import ColumnSchema, load_schema
+from trainer.model import build_pipeline, feature_frame, positive_scores
+from workflow.offline import capture_writer
+from workflow.offline.local_jobs import LocalJobRunner
+from workflow.offline.stack import MONITOR_IMAGE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = (REPO_ROOT.parent / "shared" / "data" / "adult").resolve()
+SCHEMA_PATH = REPO_ROOT / "examples" / "adult" / "schema.json"
+LABEL_SOURCE_COLUMN, POSITIVE_LABEL = "income", ">50K"
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """One hour of simulated traffic."""
+
+    story: str
+    rows: int
+    drift_severity: float = 0.0   # 0 = drawn like the baseline; larger = further away
+    label_share: float = 0.7      # share of rows whose label will eventually arrive
+
+
+DEFAULT_PLAN = (
+    WindowPlan("healthy traffic", 700),
+    WindowPlan("healthy traffic", 700),
+    WindowPlan("drift: older applicants, longer hours, more missing workclass", 800, 2.0),
+    WindowPlan("drift deepens", 800, 3.0),
+    WindowPlan("endpoint idle: no requests", 0),
+    WindowPlan("drift persists; most labels not in yet", 800, 3.0),
+)
+
+
+@dataclass(frozen=True)
+class DemoWindow:
+    start: datetime
+    end: datetime
+    plan: WindowPlan
+    rows: int
+    labels_written: int
+    true_accuracy: float | None   # of the served model on this window's traffic (all rows)
+
+    def execution_input(self, endpoint: str) -> dict[str, str]:
+        return {"endpoint_name": endpoint, "window_start": _iso(self.start),
+                "window_end": _iso(self.end)}
+
+
+@dataclass(frozen=True)
+class Demo:
+    endpoint: str
+    windows: list[DemoWindow]
+    baseline_accuracy: float
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_labeled(schema: ColumnSchema) -> pd.DataFrame:
+    frame = pd.read_csv(DATA_DIR / "labeled.csv", dtype=str, keep_default_na=False)
+    frame[schema.label] = (frame.pop(LABEL_SOURCE_COLUMN) == POSITIVE_LABEL).astype(int)
+    return frame
+
+
+def drift_weights(frame: pd.DataFrame, severity: float) -> np.ndarray:
+    """Resampling weights that shift the mix the way ``traffic_drifted.csv`` is shifted."""
+    if severity == 0:
+        return np.full(len(frame), 1.0 / len(frame))
+    age = pd.to_numeric(frame["age"], errors="coerce").fillna(38.6).to_numpy()
+    hours = pd.to_numeric(frame["hours-per-week"], errors="coerce").fillna(40).to_numpy()
+    missing_workclass = (frame["workclass"] == "").to_numpy()
+    log_weight = severity * ((age - 38.6) / 13.7 + 0.5 * (hours - 40.4) / 12.4)
+    weights = np.exp(log_weight) * np.where(missing_workclass, 1.0 + severity, 1.0)
+    return weights / weights.sum()
+
+
+def _merged_rows(frame: pd.DataFrame, scores: np.ndarray, schema: ColumnSchema) -> pd.DataFrame:
+    """Rows in the merged-dataset layout (docs/contracts.md) for the baseline job."""
+    features = feature_frame(frame, schema)
+    out = pd.DataFrame({name: features[name] for name in schema.feature_names})
+    for name in schema.categorical:
+        out[name] = out[name].astype("string")
+    out[schema.score] = scores
+    out[schema.prediction] = (scores >= schema.decision_threshold).astype("int64")
+    out[schema.label] = frame[schema.label].astype("int64").to_numpy()
+    return out
+
+
+def _put_parquet(s3, bucket: str, key: str, frame: pd.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
+
+
+def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
+            variant: str, now: datetime, seed: int = 7,
+            plan: tuple[WindowPlan, ...] = DEFAULT_PLAN) -> Demo:
+    """Write the model's baseline, training set, capture and labels for ``plan`` into S3.
+
+    The windows are the last ``len(plan)`` full hours before ``now``.
+    """
+    s3 = session.client("s3")
+    schema = load_schema(SCHEMA_PATH)
+    labeled = load_labeled(schema)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(labeled))
+    train = labeled.iloc[order[:2000]].reset_index(drop=True)
+    reference = labeled.iloc[order[2000:3400]].reset_index(drop=True)
+    serving_pool = labeled.iloc[order[3400:]].reset_index(drop=True)
+
+    model = build_pipeline(schema, seed=seed)
+    model.fit(feature_frame(train, schema), train[schema.label])
+
+    # The training set the Retrain branch starts from.
+    s3.put_object(Bucket=bucket, Key=f"training-data/{endpoint}/train.csv",
+                  Body=train[[*schema.feature_names, schema.label]].to_csv(index=False))
+    reference_scores = positive_scores(model, reference, schema)
+    baseline_accuracy = float(((reference_scores >= schema.decision_threshold).astype(int)
+                               == reference[schema.label]).mean())
+    _run_baseline_job(s3, runner, bucket, endpoint, schema,
+                      _merged_rows(reference, reference_scores, schema), now)
+
+    last_end = now.replace(minute=0, second=0, microsecond=0)
+    first_start = last_end - timedelta(hours=len(plan))
+    py_rng = random.Random(seed)
+    windows = []
+    for index, window_plan in enumerate(plan):
+        start = first_start + timedelta(hours=index)
+        windows.append(_simulate_window(
+            s3, bucket, endpoint, variant, schema, model, serving_pool, window_plan,
+            start, start + timedelta(hours=1), now, rng, py_rng, index))
+    return Demo(endpoint=endpoint, windows=windows, baseline_accuracy=baseline_accuracy)
+
+
+def _run_baseline_job(s3, runner: LocalJobRunner, bucket: str, endpoint: str,
+                      schema: ColumnSchema, reference: pd.DataFrame, now: datetime) -> None:
+    """The baseline, made the way a user makes it on AWS: a Processing job of our image."""
+    inputs_prefix = f"baseline-input/{endpoint}"
+    _put_parquet(s3, bucket, f"{inputs_prefix}/reference.parquet", reference)
+    s3.put_object(Bucket=bucket, Key=f"{inputs_prefix}/schema.json",
+                  Body=json.dumps(schema.to_dict(), indent=2))
+    request = baseline_job_request(bucket, endpoint, job_suffix=f"{now:%Y%m%d%H%M%S}")
+    outcome = runner.run_processing(request)
+    if not outcome.succeeded:
+        raise RuntimeError(f"the demo's baseline job failed: {outcome.failure_reason} "
+                           f"(log: {outcome.log_path})")
+
+
+def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict[str, Any]:
+    """CreateProcessingJob request of the baseline job (also what to send on AWS)."""
+    processing = "/opt/ml/processing"
+    return {
+        "ProcessingJobName": f"baseline-{endpoint}-{job_suffix}"[:63],
+        "AppSpecification": {"ImageUri": MONITOR_IMAGE, "ContainerArguments": ["baseline"]},
+        "Environment": {
+            "dataset_format": '{"parquet": {}}',
+            "schema_path": f"{processing}/input/schema/schema.json",
+            "output_path": f"{processing}/output",
+        },
+        "ProcessingInputs": [
+            {"InputName": "baseline_dataset_input", "S3Input": {
+                "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/reference.parquet",
+                "LocalPath": f"{processing}/input/baseline_dataset_input",
+                "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+            {"InputName": "schema", "S3Input": {
+                "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/schema.json",
+                "LocalPath": f"{processing}/input/schema",
+                "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+        ],
+        "ProcessingOutputConfig": {"Outputs": [{"OutputName": "baseline", "S3Output": {
+            "S3Uri": f"s3://{bucket}/baselines/{endpoint}/",
+            "LocalPath": f"{processing}/output", "S3UploadMode": "EndOfJob"}}]},
+        "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1,
+                                                  "InstanceType": "ml.m5.xlarge",
+                                                  "VolumeSizeInGB": 30}},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
+    }
+
+
+def _simulate_window(s3, bucket, endpoint, variant, schema: ColumnSchema, model, pool,
+                     window_plan: WindowPlan, start, end, now, rng, py_rng, index
+                     ) -> DemoWindow:
+    if window_plan.rows == 0:
+        return DemoWindow(start, end, window_plan, 0, 0, None)
+    picked = rng.choice(len(pool), size=window_plan.rows, replace=True,
+                        p=drift_weights(pool, window_plan.drift_severity))
+    traffic = pool.iloc[picked].reset_index(drop=True)
+    scores = positive_scores(model, traffic, schema)
+    truth = traffic[schema.label].to_numpy()
+    true_accuracy = float(((scores >= schema.decision_threshold).astype(int) == truth).mean())
+
+    rows = capture_writer.typed_rows(traffic.to_dict("records"), schema.feature_names,
+                                     set(schema.numerical))
+    invocations = capture_writer.invocations_from_rows(
+        rows, [round(float(s), 6) for s in scores], start=start, end=end, rng=py_rng,
+        batch_sizes=(1, 2, 5), batch_weights=(0.8, 0.15, 0.05),
+        id_prefix=f"w{index}-req")
+    capture_writer.write_capture_files(s3, f"s3://{bucket}/datacapture", endpoint, variant,
+                                       invocations, schema.feature_names, rng=py_rng)
+
+    # Labels arrive 1-4 hours after the request, for ~label_share of rows; not yet if due
+    # after "now".
+    delays = {inv.event_id: timedelta(minutes=py_rng.randint(60, 240)) for inv in invocations}
+    arrives = rng.random(len(truth)) < window_plan.label_share
+    row_labels = [int(label) if ok else None for label, ok in zip(truth, arrives, strict=True)]
+    labels = capture_writer.ground_truth_for(
+        invocations, row_labels, lambda inv: inv.inference_time + delays[inv.event_id])
+    arrived = [item for item in labels if item.upload_time <= now]
+    if arrived:
+        capture_writer.write_ground_truth_files(s3, f"s3://{bucket}/ground-truth", endpoint,
+                                                arrived, rng=py_rng)
+    return DemoWindow(start, end, window_plan, len(traffic), len(arrived), true_accuracy)
