@@ -100,15 +100,17 @@ class DatasetDriftSection:
         rng = np.random.default_rng(self.seed)
         ref = reference[names].iloc[rng.choice(len(reference), per_side, replace=False)]
         rows = np.sort(rng.choice(window.n_rows, per_side, replace=False))
-        cur = window.features_frame().iloc[rows][names] if window.n_rows > per_side \
-            else window.features_frame()[names]
+        # Take the rows in Arrow first: never build a DataFrame of the whole window.
+        sample = WindowData(schema=window.schema, table=window.table.take(pa.array(rows)),
+                            n_rows=per_side)
+        cur = sample.features_frame()[names]
         x, is_cat = _design(ref.reset_index(drop=True), cur.reset_index(drop=True),
                             window.schema.categorical)
         y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
         x_train, x_test, y_train, y_test = train_test_split(
             x, y, test_size=0.5, stratify=y, random_state=self.seed)
         model = HistGradientBoostingClassifier(
-            max_iter=100, max_leaf_nodes=15, learning_rate=0.1, early_stopping=False,
+            max_iter=60, max_leaf_nodes=15, learning_rate=0.1, early_stopping=False,
             categorical_features=is_cat if is_cat.any() else None, random_state=self.seed)
         model.fit(x_train, y_train)
         scores = model.predict_proba(x_test)[:, 1]

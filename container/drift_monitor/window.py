@@ -8,6 +8,7 @@ instead of being dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -129,43 +130,69 @@ def _to_float64(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def from_table(table: pa.Table, schema: ColumnSchema, *, source: str = "",
                ingest: IngestReport | None = None) -> WindowData:
-    """Normalise a raw Arrow table into a :class:`WindowData` and record what was off.
+    """Normalise a raw Arrow table into a :class:`WindowData` (see :func:`from_columns`)."""
+    return from_columns(table.column_names, table.column, table.num_rows, schema,
+                        source=source, ingest=ingest)
+
+
+def from_columns(names: list[str], load: Callable[[str], pa.ChunkedArray], n_rows: int,
+                 schema: ColumnSchema, *, source: str = "",
+                 ingest: IngestReport | None = None) -> WindowData:
+    """Normalise raw columns (fetched one at a time with ``load``) into a :class:`WindowData`.
 
     Numeric features become float64 (strings are parsed; values that do not parse become
     missing and are counted); categorical features become dictionary-encoded strings;
     absent features become all-null columns and are listed as missing; unexpected columns
-    are listed as extra and dropped from the table.
+    are listed as extra and dropped. Loading column by column lets a reader free each raw
+    column as soon as it is converted, so peak memory is one copy of the window, not two.
     """
     report = ingest or IngestReport()
     report.source = report.source or source
     expected = set(schema.feature_names)
     roles = {r for r in (schema.score, schema.prediction, schema.label) if r}
-    report.extra_columns = [c for c in table.column_names
+    report.extra_columns = [c for c in names
                             if c not in expected and c not in roles and c not in METADATA_COLUMNS]
-    n_rows = table.num_rows
+    table = _LazyColumns(names, load)
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
+    numeric: dict[str, np.ndarray] = {}
     for name in METADATA_COLUMNS:
-        if name in table.column_names:
+        if name in names:
             columns[name] = table.column(name)
     for feature in schema.features:
-        if feature.name not in table.column_names:
+        if feature.name not in names:
             report.missing_columns.append(feature.name)
             columns[feature.name] = pa.nulls(n_rows, pa.float64() if feature.is_numerical
                                              else pa.dictionary(pa.int32(), pa.string()))
             continue
         column = table.column(feature.name)
         if feature.is_numerical:
-            columns[feature.name] = _normalise_numeric(feature.name, column, report)
+            numeric[feature.name] = _to_float64(_normalise_numeric(feature.name, column, report))
+            columns[feature.name] = _arrow_view(numeric[feature.name])
         else:
             columns[feature.name] = _normalise_categorical(feature.name, column, report)
     for role in (schema.score, schema.prediction, schema.label):
-        if role and role in table.column_names:
-            columns[role] = _normalise_numeric(role, table.column(role), report)
+        if role and role in names:
+            numeric[role] = _to_float64(_normalise_numeric(role, table.column(role), report))
+            columns[role] = _arrow_view(numeric[role])
     normalised = pa.table(columns) if columns else pa.table({})
-    return WindowData(schema=schema, table=normalised, n_rows=n_rows, ingest=report)
+    window = WindowData(schema=schema, table=normalised, n_rows=n_rows, ingest=report)
+    # The float64 arrays back the table's numeric columns (NaN = null): one copy, shared.
+    window._numeric_cache.update(numeric)
+    return window
 
 
-def _normalise_numeric(name: str, column: pa.ChunkedArray, report: IngestReport) -> pa.Array:
+def _arrow_view(values: np.ndarray) -> pa.Array:
+    """A float64 Arrow array sharing ``values``' memory, with NaN marked null (no data copy)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    n_missing = int(missing.sum())
+    validity = pa.array(~missing).buffers()[1] if n_missing else None
+    return pa.Array.from_buffers(pa.float64(), values.size, [validity, pa.py_buffer(values)],
+                                 null_count=n_missing)
+
+
+def _normalise_numeric(name: str, column: pa.ChunkedArray, report: IngestReport
+                       ) -> pa.ChunkedArray | pa.Array:
     ctype = column.type
     if pa.types.is_dictionary(ctype):
         column = column.cast(ctype.value_type)
@@ -220,3 +247,12 @@ def _normalise_categorical(name: str, column: pa.ChunkedArray, report: IngestRep
     text = pc.utf8_trim_whitespace(column)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     return pc.dictionary_encode(text).combine_chunks()
+
+
+class _LazyColumns:
+    def __init__(self, names: list[str], load: Callable[[str], pa.ChunkedArray]) -> None:
+        self.column_names = names
+        self._load = load
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self._load(name)

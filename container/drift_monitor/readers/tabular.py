@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from column_schema import ColumnSchema
 from drift_monitor.errors import InputError
-from drift_monitor.window import WindowData, from_table
+from drift_monitor.window import WindowData, from_columns, from_table
 
 _SUFFIXES = {"parquet": (".parquet", ".pq"), "csv": (".csv",)}
 
@@ -54,14 +54,36 @@ def _read_csv(path: Path, schema: ColumnSchema) -> pa.Table:
 
 def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *,
                  source: str) -> WindowData:
+    if kind == "parquet" and len(files) == 1:
+        return _read_parquet_columnwise(files[0], schema)
     reader = _read_parquet if kind == "parquet" else _read_csv
     tables = [reader(p, schema) for p in files]
     if len(tables) == 1:
-        table = tables[0]
+        table = tables.pop()
     else:
         try:
             table = pa.concat_tables(tables, promote_options="permissive")
         except pa.ArrowException as exc:
             raise InputError(f"{source}: the {len(files)} files have incompatible columns "
                              f"({exc})") from exc
+        tables.clear()
     return from_table(table, schema, source=source)
+
+
+def _read_parquet_columnwise(path: Path, schema: ColumnSchema) -> WindowData:
+    """One Parquet file, one column at a time (each raw column is freed once converted)."""
+    try:
+        names = pq.read_schema(path).names
+        handle = pq.ParquetFile(path, read_dictionary=[c for c in schema.categorical
+                                                       if c in names])
+        n_rows = handle.metadata.num_rows
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+
+    def load(name: str) -> pa.ChunkedArray:
+        try:
+            return handle.read(columns=[name]).column(0)
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"{path}: column {name!r} is not readable ({exc})") from exc
+
+    return from_columns(names, load, n_rows, schema, source=str(path))
