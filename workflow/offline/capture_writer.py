@@ -364,7 +364,7 @@ def ground_truth_for(invocations: Iterable[Invocation], row_labels: Sequence[int
         uploaded = upload_time_of(invocation)
         for row_id in invocation.row_ids():
             if position >= len(row_labels):
-                raise ValueError(f"row_labels has {len(row_labels)} entries, fewer than rows")
+                raise ValueError(f"row_labels has {len(row_labels)} entries, fewer than the rows")
             label = row_labels[position]
             position += 1
             if label is not None:

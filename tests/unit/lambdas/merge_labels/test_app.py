@@ -1,0 +1,116 @@
+"""The Lambda handler: Powertools wiring, env configuration and the documented payload."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from pydantic import ValidationError
+
+from merge_labels import app
+from merge_labels.errors import ConfigError
+from tests.unit.lambdas.merge_labels.helpers import (
+    BUCKET,
+    CAPTURE_URI,
+    END,
+    ENDPOINT,
+    GROUND_TRUTH_URI,
+    START,
+    VARIANT,
+    adult_rows,
+    adult_schema,
+    event,
+    score,
+)
+from workflow.offline.capture_writer import (
+    ground_truth_for,
+    invocations_from_rows,
+    write_capture_files,
+    write_ground_truth_files,
+)
+
+CONTRACTS = Path(__file__).resolve().parents[4] / "docs" / "contracts.md"
+CONTEXT = SimpleNamespace(function_name="merge-labels", memory_limit_in_mb=1024,
+                          invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:"
+                                               "function:merge-labels",
+                          aws_request_id="req-0001")
+ENV = {"DATA_BUCKET": BUCKET, "DEFAULT_ENDPOINT_NAME": ENDPOINT,
+       "POWERTOOLS_METRICS_NAMESPACE": "DriftPipelineTest"}
+
+
+def documented_payload() -> dict:
+    text = CONTRACTS.read_text()
+    section = text[text.index("## MergeLabels"):]
+    block = re.search(r"```json\n(.*?)```", section, re.S).group(1)
+    return json.loads(block)
+
+
+def seed_window(s3, n_rows=40):
+    names = adult_schema().feature_names
+    rows, labels = adult_rows(n_rows)
+    invocations = invocations_from_rows(rows, [score(r, names) for r in rows], start=START,
+                                        end=END, rng=random.Random(2), batch_sizes=(1, 2))
+    write_capture_files(s3, CAPTURE_URI, ENDPOINT, VARIANT, invocations, names,
+                        rng=random.Random(3))
+    truth = ground_truth_for(invocations, labels, lambda inv: END + timedelta(minutes=3))
+    write_ground_truth_files(s3, GROUND_TRUTH_URI, ENDPOINT, truth, rng=random.Random(4))
+
+
+def test_handler_returns_the_documented_payload(s3, capsys):
+    seed_window(s3)
+    handler = app.build_handler(ENV, s3=s3, clock=lambda: END + timedelta(minutes=5))
+
+    result = handler(event(execution_name="sched-20261125T1405"), CONTEXT)
+
+    documented = documented_payload()
+    assert set(result) == set(documented)
+    for key, value in documented.items():
+        assert type(result[key]) is type(value), key
+    assert set(result["window"]) == set(documented["window"])
+    assert result["window"] == {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z",
+                                "slug": "20261125T1300Z-20261125T1400Z"}
+    assert result["record_count"] == 40 and result["labeled_count"] == 40
+    assert re.fullmatch(r"adult-income-20261125t1300-[0-9a-f]{8}", result["run_id"])
+    assert result["merged_uri"] == f"s3://{BUCKET}/merged/{ENDPOINT}/{result['window']['slug']}/"
+    assert len(json.dumps(result)) < 256 * 1024
+    json.dumps(result)  # JSON-serialisable as a Lambda result must be
+
+    out = capsys.readouterr().out
+    documents = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    logs = [d for d in documents if d.get("message") == "merge finished"]
+    assert logs and logs[0]["correlation_id"] == "sched-20261125T1405"
+    assert logs[0]["function_request_id"] == "req-0001"
+    emf = [d for d in documents if "_aws" in d]
+    assert emf[-1]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "DriftPipelineTest"
+    assert emf[-1]["MergedRows"] in (40.0, [40.0]) and emf[-1]["Endpoint"] == ENDPOINT
+
+
+def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
+    seed_window(s3, n_rows=5)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    app._default_handler.cache_clear()
+    try:
+        result = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z",
+                                          force_retrain=True), CONTEXT)
+    finally:
+        app._default_handler.cache_clear()
+    assert result["record_count"] == 5 and result["force_retrain"] is True
+    assert result["window"]["slug"] == "20261125T1300Z-20261125T1400Z"
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_event_without_execution_fields_fails_validation(s3):
+    handler = app.build_handler(ENV, s3=s3, clock=lambda: END)
+    with pytest.raises(ValidationError, match="execution_name"):
+        handler({"input": {}}, CONTEXT)
+
+
+def test_missing_bucket_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="DATA_BUCKET is required"):
+        app.build_handler({}, s3=object())
