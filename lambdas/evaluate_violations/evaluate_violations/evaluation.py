@@ -14,7 +14,7 @@ from typing import Any
 from evaluate_violations.config import EvaluateConfig
 from evaluate_violations.cooldown import CooldownStateError, CooldownStore, StoredRecord, new_record
 from evaluate_violations.facts import WindowFacts, window_facts
-from evaluate_violations.models import EvaluateEvent, EvaluationResult
+from evaluate_violations.models import EvaluateEvent, EvaluationResult, Violation
 from evaluate_violations.notification import message, subject
 from evaluate_violations.policy import Verdict, decide
 from evaluate_violations.reports import read_reports, split_s3_uri
@@ -69,7 +69,7 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
     )
 
 
-def _decide_and_claim(event: EvaluateEvent, violations, facts: WindowFacts,
+def _decide_and_claim(event: EvaluateEvent, violations: list[Violation], facts: WindowFacts,
                       config: EvaluateConfig, store: CooldownStore, now: datetime) -> Verdict:
     """Decide; a retrain only stands once this execution owns the cool-down record."""
     merge = event.merge

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evaluate_violations.config import MAX_TOP_DRIFTED_FEATURES
-from evaluate_violations.models import MergePayload
+from evaluate_violations.models import FeatureDriftSummary, MergePayload
 from evaluate_violations.reports import Reports
 
 DRIFT_VIOLATION_TYPE = "baseline_drift_check"
@@ -85,7 +85,8 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
     )
 
 
-def _drifted_features(reports: Reports, drift, insufficient: list[str]) -> list[str] | None:
+def _drifted_features(reports: Reports, drift: FeatureDriftSummary | None,
+                      insufficient: list[str]) -> list[str] | None:
     """The container's ranked list; else the features of drift violations, in report order."""
     if "feature_drift" in insufficient:
         return []

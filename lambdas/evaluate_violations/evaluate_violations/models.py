@@ -144,9 +144,17 @@ class StatisticsSummary(_Lenient):
 
 
 class MetricValue(_Lenient):
+    """``{"value": float, "standard_deviation": float | "NaN"}`` (aws-contracts §3.8)."""
+
     value: float | None = None
 
     _nan = field_validator("value", mode="before")(_nan_to_none)
+
+
+class MetricGroup(_Lenient):
+    """A model-quality metric group; only ``accuracy`` is read here."""
+
+    accuracy: MetricValue | None = None
 
 
 class StatisticsReport(_Lenient):
@@ -154,8 +162,8 @@ class StatisticsReport(_Lenient):
     groups as a fallback when the summary lacks accuracy."""
 
     summary: StatisticsSummary = Field(default_factory=StatisticsSummary)
-    binary_classification_metrics: dict[str, Any] | None = None
-    projected_binary_classification_metrics: dict[str, Any] | None = None
+    binary_classification_metrics: MetricGroup | None = None
+    projected_binary_classification_metrics: MetricGroup | None = None
 
 
 # --- result ------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
 from evaluate_violations.models import (
-    MetricValue,
     StatisticsReport,
     Violation,
     ViolationsReport,
@@ -60,9 +59,9 @@ class Reports:
     def fallback_accuracy(self, group: str) -> float | None:
         """``accuracy.value`` of a model-quality metric group, when the summary lacks it."""
         metrics = getattr(self.statistics, group)
-        if not metrics or "accuracy" not in metrics:
+        if metrics is None or metrics.accuracy is None:
             return None
-        return MetricValue.model_validate(metrics["accuracy"]).value
+        return metrics.accuracy.value
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:

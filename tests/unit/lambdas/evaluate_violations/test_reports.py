@@ -123,3 +123,11 @@ def test_nan_metrics_are_absent_not_numbers(s3):
 def test_every_report_failure_shares_one_base_class():
     for cls in (MissingReportError, UnreadableReportError, InvalidReportError):
         assert issubclass(cls, ReportError)
+
+
+def test_metric_group_of_the_wrong_shape_fails(s3):
+    stats = statistics()
+    stats["binary_classification_metrics"]["accuracy"] = 0.71  # not {"value": ...}
+    write_reports(s3, violations=[], stats=stats)
+    with pytest.raises(InvalidReportError, match=r"binary_classification_metrics\.accuracy: "):
+        read_reports(s3, REPORT_URI)
