@@ -1,0 +1,98 @@
+"""Dataset readers: Parquet/CSV files and directories, capture JSONL, bad files."""
+
+import base64
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from column_schema import parse_schema
+from drift_monitor.errors import InputError
+from drift_monitor.readers import detect_format, read_window
+
+SCHEMA = parse_schema({"features": [{"name": "x", "type": "numerical"},
+                                    {"name": "c", "type": "categorical"}]})
+TABLE = pa.table({"x": [1.0, 2.0, None], "c": ["1", None, "b"], "score": [0.1, 0.9, 0.5],
+                  "prediction": pa.array([0, 1, 1], pa.int64()),
+                  "label": pa.array([0, None, 1], pa.int64())})
+
+
+def test_parquet_file_and_directory(tmp_path):
+    pq.write_table(TABLE, tmp_path / "a.parquet")
+    window = read_window(tmp_path / "a.parquet", {"parquet": {}}, SCHEMA)
+    assert window.n_rows == 3 and window.categorical("c").null_count == 1
+    pq.write_table(TABLE, tmp_path / "b.parquet")
+    window = read_window(tmp_path, {}, SCHEMA)
+    assert window.n_rows == 6
+    np.testing.assert_array_equal(window.labels(), [0, np.nan, 1, 0, np.nan, 1])
+
+
+def test_csv_with_header_keeps_numeric_looking_categories_as_strings(tmp_path):
+    pacsv.write_csv(TABLE, tmp_path / "w.csv")
+    window = read_window(tmp_path / "w.csv", {"csv": {"header": True}}, SCHEMA)
+    assert window.categorical("c").dictionary.to_pylist() == ["1", "b"]
+    assert window.ingest.original_types == {}
+    assert np.isnan(window.numeric("x")[2])
+
+
+def test_csv_without_header_is_refused(tmp_path):
+    pacsv.write_csv(TABLE, tmp_path / "w.csv")
+    with pytest.raises(InputError, match="header"):
+        read_window(tmp_path / "w.csv", {"csv": {"header": False}}, SCHEMA)
+
+
+def test_corrupt_parquet_names_the_file(tmp_path):
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match=r"bad\.parquet"):
+        read_window(bad, {"parquet": {}}, SCHEMA)
+
+
+def test_empty_directory_and_missing_path(tmp_path):
+    with pytest.raises(InputError, match="no parquet files"):
+        read_window(tmp_path, {"parquet": {}}, SCHEMA)
+    with pytest.raises(InputError, match="does not exist"):
+        detect_format(tmp_path / "nope")
+
+
+def _capture(when, data, output, inference_id="id", encoding="CSV"):
+    return json.dumps({"captureData": {
+        "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT", "data": data,
+                          "encoding": encoding},
+        "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT", "data": output,
+                           "encoding": "CSV"}},
+        "eventMetadata": {"eventId": "e-" + inference_id, "inferenceId": inference_id,
+                          "inferenceTime": when}, "eventVersion": "0"})
+
+
+def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(tmp_path):
+    hour = tmp_path / "ep" / "AllTraffic" / "2026" / "11" / "25" / "13"
+    hour.mkdir(parents=True)
+    lines = [
+        _capture("2026-11-25T13:05:00Z", "34,a\n", "0.2", "r1"),
+        _capture("2026-11-25T13:06:00Z", "51,b\n27,\n", "0.8\n0.4", "batch"),
+        _capture("2026-11-25T13:07:00Z",
+                 base64.b64encode(b"40,a").decode(), "0.6", "r64", encoding="BASE64"),
+        _capture("2026-11-25T14:00:00Z", "99,a", "0.9", "late"),       # outside [start, end)
+        _capture("2026-11-25T13:08:00Z", "1,2,3", "0.5", "wide"),     # wrong field count
+        _capture("2026-11-25T13:09:00Z", "1,a\n2,b", "0.5", "short"),  # 2 rows, 1 output
+        "{not json",
+    ]
+    (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
+    window = read_window(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA,
+                         start=datetime(2026, 11, 25, 13, tzinfo=UTC),
+                         end=datetime(2026, 11, 25, 14, tzinfo=UTC))
+    assert window.n_rows == 4
+    assert window.table.column("inference_id").to_pylist() == ["r1", "batch:0", "batch:1", "r64"]
+    np.testing.assert_array_equal(window.numeric("x"), [34, 51, 27, 40])
+    assert window.categorical("c").to_pylist() == ["a", "b", None, "a"]
+    np.testing.assert_allclose(window.scores(), [0.2, 0.8, 0.4, 0.6])
+    assert np.isnan(window.labels()).all()
+    assert window.ingest.malformed_records == 3
+    assert window.ingest.records_outside_window == 1
+    assert any("part.jsonl:5" in e and "3 fields" in e for e in window.ingest.malformed_examples)
+    assert any("part.jsonl:7" in e for e in window.ingest.malformed_examples)
