@@ -130,11 +130,21 @@ def _steps_from_history(events: list[dict]) -> list[StateStep]:
         if kind.endswith("StateEntered"):
             current = event["stateEnteredEventDetails"]["name"]
             entered[current] = event["timestamp"]
-        elif kind in ("TaskFailed", "LambdaFunctionFailed", "ExecutionFailed") and current:
+        elif kind in ("TaskFailed", "LambdaFunctionFailed") and current:
             failed_tasks.add(current)
         elif kind.endswith("StateExited"):
             name = event["stateExitedEventDetails"]["name"]
             start = entered.pop(name, event["timestamp"])
             seconds = (event["timestamp"] - start).total_seconds()
             steps.append(StateStep(name, seconds, failed=name in failed_tasks))
+        elif kind in _EXECUTION_ENDS:
+            # A Fail state is entered but never exited: the execution's end closes it.
+            for name, start in entered.items():
+                seconds = (event["timestamp"] - start).total_seconds()
+                steps.append(StateStep(name, seconds, failed=kind != "ExecutionSucceeded"))
+            entered.clear()
     return steps
+
+
+_EXECUTION_ENDS = ("ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted",
+                   "ExecutionTimedOut")

@@ -71,7 +71,11 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
 
 
 def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
-             settings: PipelineSettings = PipelineSettings()) -> list[WindowReport]:
+             settings: PipelineSettings | None = None,
+             plan: tuple[demo.WindowPlan, ...] = demo.DEFAULT_PLAN,
+             before_window=None) -> list[WindowReport]:
+    """Run every window of ``plan``; ``before_window(session, stack, window)`` is a test hook."""
+    settings = settings or PipelineSettings()
     started = time.monotonic()
     output = output.resolve()
     if output.exists():
@@ -87,10 +91,10 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
         runner = LocalJobRunner(session.client("s3"), output / "work" / "setup-jobs",
                                 default_images(MONITOR_IMAGE, TRAINING_IMAGE))
         say("Training the demo model, running its baseline job, simulating "
-            f"{len(demo.DEFAULT_PLAN)} hours of endpoint traffic ...")
+            f"{len(plan)} hours of endpoint traffic ...")
         scenario = demo.prepare(session, runner, bucket=stack.bucket,
                                 endpoint=settings.endpoint_name,
-                                variant=settings.variant_name, now=now, seed=seed)
+                                variant=settings.variant_name, now=now, seed=seed, plan=plan)
         say(f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}")
 
         reports = []
@@ -98,6 +102,8 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
             say(f"Window {number}/{len(scenario.windows)} {_span(window)}: "
                 f"{window.plan.story} ({window.rows} requests rows, "
                 f"{window.labels_written} labels arrived so far)")
+            if before_window:
+                before_window(session, stack, window)
             result = run_execution(
                 session, stack.state_machine_arn, window.execution_input(scenario.endpoint),
                 name=f"offline-{number}-{int(now.timestamp())}",

@@ -1,0 +1,62 @@
+# The project's command surface. `make run` and `make test` set everything up on a fresh machine
+# (only Python 3.11 and make needed) and are the two commands the README names.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+TOOLS := .venv-tools
+PY := $(VENV)/bin/python
+REQUIREMENTS := requirements/dev.txt container/requirements.txt workflow/requirements.txt \
+	lambdas/merge_labels/requirements.txt lambdas/evaluate_violations/requirements.txt
+
+export SAGEMAKER_SUPPRESS_V2_WARNING := 1
+export SAM_CLI_TELEMETRY := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint unit render bench-monitor bench-false-alarms bench-merge bench-projection \
+	bench-performance clean
+
+## run: the offline end-to-end run (the main job)
+run: $(VENV)/.installed
+	$(PY) -m workflow.offline.run
+
+## test: every gate CI runs: linters, template validation, the stale-ASL check, all tests
+test: lint unit
+
+lint: $(VENV)/.installed $(TOOLS)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m workflow.render --check
+	$(VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=us-east-1 $(TOOLS)/bin/sam validate --lint --template template.yaml
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/pytest
+
+## render: regenerate workflow/statemachine.asl.json from workflow/definition.py
+render: $(VENV)/.installed
+	$(PY) -m workflow.render
+
+bench-monitor: $(VENV)/.installed
+	$(PY) -m benchmarks.monitor_speed
+bench-false-alarms: $(VENV)/.installed
+	$(PY) -m benchmarks.false_alarms
+bench-merge: $(VENV)/.installed
+	$(PY) -m benchmarks.merge_throughput
+bench-performance: $(VENV)/.installed
+	$(PY) -m benchmarks.performance_speed
+bench-projection: $(VENV)/.installed
+	bash benchmarks/projection_accuracy.sh
+
+$(VENV)/.installed: $(REQUIREMENTS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+$(TOOLS)/.installed: requirements/tools.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements/tools.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(TOOLS) output .pytest_cache .ruff_cache

@@ -1,0 +1,125 @@
+"""Full executions of the deployed state machine on the embedded AWS, as ``make run`` does.
+
+These run the real handlers, the analysis container's code as a Processing process and the
+trainer as a Training process; nothing is stubbed. They take a minute or two.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from workflow.offline import demo, engine
+from workflow.offline.run import run_demo
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    output = tmp_path_factory.mktemp("offline-run")
+    log = io.StringIO()
+    reports = run_demo(output, out=log)
+    return output, reports, log.getvalue()
+
+
+def test_every_window_execution_succeeds(demo_run):
+    _, reports, log = demo_run
+    assert [r.result.status for r in reports] == ["SUCCEEDED"] * len(demo.DEFAULT_PLAN), log
+
+
+def test_the_run_takes_the_healthy_notify_retrain_and_no_data_paths(demo_run):
+    _, reports, _ = demo_run
+    outcomes = [r.outcome for r in reports]
+    assert outcomes[0] in ("healthy", "notify")
+    assert "retrain" in outcomes, outcomes
+    assert "notify" in outcomes, outcomes
+    assert outcomes[demo.DEFAULT_PLAN.index(demo.WindowPlan("endpoint idle: no requests", 0))] \
+        == "no data"
+
+
+def test_healthy_windows_are_not_sent_to_retraining(demo_run):
+    _, reports, _ = demo_run
+    for report in reports:
+        if report.window.plan.drift_severity == 0 and report.window.rows:
+            assert report.outcome != "retrain", report.evaluation.get("reasons")
+
+
+def test_retraining_produced_a_model_and_a_notification(demo_run):
+    _, reports, _ = demo_run
+    retrained = [r for r in reports if r.outcome == "retrain"]
+    for report in retrained:
+        training = report.result.output["training"]
+        assert training["TrainingJobStatus"] == "Completed"
+        assert training["ModelArtifacts"]["S3ModelArtifacts"].endswith("output/model.tar.gz")
+        assert any("retrain" in n["subject"] for n in report.notifications)
+
+
+def test_reasons_name_checks_and_reports_are_exported(demo_run):
+    output, reports, _ = demo_run
+    for report in reports:
+        if report.outcome in ("notify", "retrain"):
+            assert report.evaluation["reasons"], report.evaluation
+            html = report.evaluation["report_html_uri"]
+            key = html.split("/", 3)[3]
+            assert (output / key).is_file(), key
+    summary = (output / "summary.txt").read_text()
+    assert "retrain" in summary and "no data" in summary
+
+
+def test_progress_shows_window_state_and_duration(demo_run):
+    _, _, log = demo_run
+    assert "Window 1/" in log
+    assert ". MergeLabels" in log and ". Analyse" in log and " s" in log
+
+
+def _corrupt_baseline(session, stack, window):
+    session.client("s3").put_object(
+        Bucket=stack.bucket, Key="baselines/adult-income/statistics.json", Body=b"{not json")
+
+
+def test_a_failing_processing_job_ends_in_the_failure_notification(tmp_path):
+    plan = (demo.WindowPlan("healthy traffic", 300),)
+    log = io.StringIO()
+    [report] = run_demo(tmp_path, out=log, plan=plan, before_window=_corrupt_baseline)
+    assert report.result.status == "FAILED"
+    assert report.outcome == "FAILED"
+    path = report.result.path
+    assert path[-3:] == ["FailedAnalyse", "NotifyFailure", "PipelineFailed"], path
+    [notification] = report.notifications
+    assert notification["subject"] == "Drift pipeline run failed"
+    assert "failed in state Analyse" in notification["message"]
+    assert "statistics.json" in notification["message"]
+
+
+def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_results(tmp_path):
+    plan = (demo.WindowPlan("healthy traffic", 300),)
+    results = {}
+
+    def twice_then_corrupt(session, stack, window):
+        s3 = session.client("s3")
+        first = engine.run_execution(session, stack.state_machine_arn,
+                                     window.execution_input("adult-income"), name="first")
+        key = first.output["merge"]["Payload"]["merged_uri"].split("/", 3)[3] + "merged.parquet"
+        report_key = first.output["merge"]["Payload"]["report_uri"].split("/", 3)[3]
+        results["merged"] = s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+        results["violations"] = s3.get_object(
+            Bucket=stack.bucket, Key=report_key + "constraint_violations.json")["Body"].read()
+        second = engine.run_execution(session, stack.state_machine_arn,
+                                      window.execution_input("adult-income"), name="second")
+        results["second_status"] = second.status
+        results["merged_again"] = s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+        _corrupt_baseline(session, stack, window)
+        third = engine.run_execution(session, stack.state_machine_arn,
+                                     window.execution_input("adult-income"), name="third")
+        results["third_status"] = third.status
+        results["violations_after_failure"] = s3.get_object(
+            Bucket=stack.bucket, Key=report_key + "constraint_violations.json")["Body"].read()
+
+    run_demo(tmp_path / "again", out=io.StringIO(), plan=plan, before_window=twice_then_corrupt)
+    assert results["second_status"] == "SUCCEEDED"
+    assert results["merged_again"] == results["merged"], "a re-run must rewrite the same rows"
+    assert results["third_status"] == "FAILED"
+    assert json.loads(results["violations_after_failure"]) == json.loads(results["violations"])
