@@ -40,6 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from drift_monitor.errors import InputError
 from drift_monitor.model_quality import accuracy_threshold, binary_outcomes
@@ -74,7 +75,7 @@ class ProjectionSettings:
     min_rows: int = 100                      # rows with an output needed to project
     min_baseline_labeled_rows: int = 200     # labelled baseline rows needed to calibrate
     confidence_level: float = 0.95
-    shift_correction: str = "importance_weighting"
+    shift_correction: str = "none"
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
     min_labeled_rows_for_reliability: int = 100
     bootstrap_resamples: int = 200
@@ -320,6 +321,13 @@ class ProjectionSection:
 
     # monitor -------------------------------------------------------------------------------
     def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+        # Single-threaded BLAS/OpenMP: the fits here are small, and thread spin-waiting on a
+        # shared host costs far more than it gains.
+        with threadpool_limits(limits=1):
+            return self._analyse(window, baseline_dir, constraints)
+
+    def _analyse(self, window: WindowData, baseline_dir: Path,
+                 constraints: dict) -> SectionResult:
         settings = self._settings or ProjectionSettings.from_constraints(constraints)
         baseline_dir = Path(baseline_dir)
         document = _load_json(baseline_dir / BASELINE_FILE)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 OUTSIDE_SUPPORT_PROBABILITY = 0.95
 _MAX_CATEGORIES = 250  # HistGradientBoosting's categorical limit is 255 bins
@@ -85,11 +86,14 @@ def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: 
         # Balanced classes, so the odds are the density ratio without a prior correction.
         weight = np.where(y == 1, train_ref.size / max(train_cur.size, 1), 1.0)
         model = HistGradientBoostingClassifier(
-            max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40,
+            max_iter=50, learning_rate=0.15, max_leaf_nodes=8, min_samples_leaf=40,
             categorical_features="from_dtype", random_state=seed)
-        model.fit(x, y, sample_weight=weight)
-        ref_prob[ref_fold == fold] = model.predict_proba(reference[ref_fold == fold])[:, 1]
-        cur_prob[cur_fold == fold] = model.predict_proba(current[cur_fold == fold])[:, 1]
+        # One thread: on small data OpenMP spin-waiting costs more than it gains, and badly
+        # so on a busy host.
+        with threadpool_limits(limits=1):
+            model.fit(x, y, sample_weight=weight)
+            ref_prob[ref_fold == fold] = model.predict_proba(reference[ref_fold == fold])[:, 1]
+            cur_prob[cur_fold == fold] = model.predict_proba(current[cur_fold == fold])[:, 1]
     clipped = np.clip(ref_prob, *_CLIP)
     weights = clipped / (1 - clipped)
     weights = weights / weights.mean()

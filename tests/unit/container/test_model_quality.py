@@ -10,6 +10,7 @@ from scipy import stats
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
 from column_schema import parse_schema
+from drift_monitor.errors import InputError
 from drift_monitor.model_quality import (
     BASELINE_FILE,
     ModelQualitySection,
@@ -164,13 +165,13 @@ def test_no_labels(tmp_path):
 
 
 def test_labels_outside_0_1_are_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match=r"test-window column 'label'.*not 0/1"):
+    with pytest.raises(InputError, match=r"test-window column 'label'.*not 0/1"):
         ModelQualitySection().analyse(_window([0, 2, 1], [0, 1, 1], [0.1, 0.9, 0.8]),
                                       tmp_path, {})
 
 
 def test_unknown_constraint_metric_is_a_clear_error(tmp_path):
     labels, predictions, scores = _sample(n=300)
-    with pytest.raises(ValueError, match="f3 is not a supported metric"):
+    with pytest.raises(InputError, match="f3 is not a supported metric"):
         ModelQualitySection().analyse(_window(labels, predictions, scores), tmp_path, {
             "binary_classification_constraints": {"f3": {"threshold": 0.5}}})

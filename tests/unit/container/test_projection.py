@@ -1,0 +1,220 @@
+"""Projected accuracy on synthetic windows whose true accuracy is known analytically."""
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from scipy import integrate, stats
+from scipy.special import expit
+
+from column_schema import parse_schema
+from drift_monitor.errors import InputError
+from drift_monitor.projection import (
+    BASELINE_FILE,
+    GRID,
+    REFERENCE_FILE,
+    ProjectionSection,
+    ProjectionSettings,
+    class_precision,
+    project_from_classes,
+    project_from_scores,
+    reliability_test,
+)
+from drift_monitor.projection_calibration import (
+    CalibrationMap,
+    bootstrap_maps_on_grid,
+    choose_calibration,
+    expected_calibration_error,
+)
+from drift_monitor.window import from_table
+
+SLOPE = 2.0
+FEATURES = [{"name": "x", "type": "numerical"}, {"name": "colour", "type": "categorical"}]
+
+
+def _rows(n, mean, seed, *, labelled=True, concept_flip=False, squash=1.0):
+    """x ~ N(mean, 1); P(y=1|x) = expit(SLOPE x); the model's score is expit(squash SLOPE x)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(mean, 1.0, n)
+    p_true = expit(SLOPE * x)
+    y = (rng.uniform(size=n) < p_true).astype(int)
+    if concept_flip:
+        y = 1 - y
+    score = expit(squash * SLOPE * x)
+    return x, y if labelled else None, score
+
+
+def _window(x, y, score, output_format="probability"):
+    schema = parse_schema({"features": FEATURES, "output_format": output_format})
+    columns = {"x": pa.array(x), "colour": pa.array(np.where(x > 0, "red", "blue")),
+               "prediction": pa.array((score >= 0.5).astype(np.int64))}
+    if output_format == "probability":
+        columns["score"] = pa.array(score)
+    columns["label"] = pa.array(y, type=pa.int64()) if y is not None else pa.nulls(
+        len(x), pa.int64())
+    return from_table(pa.table(columns), schema, source="synthetic")
+
+
+def _true_accuracy(mean):
+    """E[max(p, 1 - p)] for x ~ N(mean, 1), p = expit(SLOPE x): exact for calibrated scores."""
+    value, _ = integrate.quad(
+        lambda x: max(expit(SLOPE * x), 1 - expit(SLOPE * x)) * stats.norm.pdf(x, mean, 1.0),
+        mean - 10, mean + 10, points=[0.0])
+    return value
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("baseline")
+    x, y, score = _rows(4000, 0.0, seed=1, squash=0.6)  # under-confident model: needs a map
+    constraints = ProjectionSection().fit_baseline(_window(x, y, score), directory)
+    constraints["binary_classification_constraints"] = {
+        "accuracy": {"threshold": 0.70, "comparison_operator": "LessThanThreshold"}}
+    return directory, constraints
+
+
+def test_baseline_writes_json_and_parquet_and_a_calibration_better_than_raw(baseline):
+    directory, constraints = baseline
+    document = json.loads((directory / BASELINE_FILE).read_text())
+    quality = document["calibration_quality"]
+    assert quality["method"] in ("platt", "isotonic")
+    assert quality["out_of_fold_ece"] < quality["raw_scores_ece"]
+    assert (directory / REFERENCE_FILE).exists()
+    assert constraints["projection_settings"]["shift_correction"] == "none"
+    assert not list(directory.glob("*.pkl"))
+
+
+@pytest.mark.parametrize("mean", [0.0, 1.0])
+@pytest.mark.parametrize(("correction", "tolerance"), [("none", 0.01),
+                                                       ("importance_weighting", 0.02)])
+def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, mean, correction,
+                                                                    tolerance):
+    directory, constraints = baseline
+    x, _, score = _rows(20000, mean, seed=2, labelled=False, squash=0.6)
+    section = ProjectionSection(ProjectionSettings(shift_correction=correction))
+    result = section.analyse(_window(x, None, score), directory, constraints)
+    truth = _true_accuracy(mean)
+    summary = result.summary
+    assert summary["status"] == "ok"
+    assert summary["projected_accuracy"] == pytest.approx(truth, abs=tolerance)
+    # the interval targets the realised accuracy of 20,000 rows (sd ~0.003 around the truth)
+    assert summary["interval"][0] - 0.006 <= truth <= summary["interval"][1] + 0.006
+    assert "concept drift" in result.statistics["projected_binary_classification_metrics"][
+        "caveat"]
+    assert "effective sample size" in summary["rests_on"]
+    assert result.violations == []  # true accuracy 0.78 / 0.84, threshold 0.70
+
+
+def test_projected_accuracy_check_fires_when_the_interval_is_below_threshold(baseline):
+    directory, constraints = baseline
+    x, _, score = _rows(5000, 0.0, seed=3, labelled=False, squash=0.6)
+    strict = dict(constraints, binary_classification_constraints={
+        "accuracy": {"threshold": 0.95, "comparison_operator": "LessThanThreshold"}})
+    result = ProjectionSection().analyse(_window(x, None, score), directory, strict)
+    assert [v["constraint_check_type"] for v in result.violations] == [
+        "projected_accuracy_check"]
+
+
+def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
+    directory, constraints = baseline
+    x, y, score = _rows(3000, 0.0, seed=4, concept_flip=True, squash=0.6)
+    result = ProjectionSection().analyse(_window(x, y, score), directory, constraints)
+    kinds = {v["constraint_check_type"] for v in result.violations}
+    assert "projection_reliability_check" in kinds
+    gap = result.statistics["projected_binary_classification_metrics"]["measured_vs_projected"]
+    assert gap["p_value"] < 1e-6 and gap["measured_accuracy"] < 0.3
+
+
+def test_no_reliability_violation_when_the_projection_holds(baseline):
+    directory, constraints = baseline
+    x, y, score = _rows(3000, 0.5, seed=5, squash=0.6)
+    result = ProjectionSection().analyse(_window(x, y, score), directory, constraints)
+    assert "projection_reliability_check" not in {
+        v["constraint_check_type"] for v in result.violations}
+
+
+def test_interval_covers_realised_accuracy_at_roughly_nominal_rate():
+    """Calibrated scores, known map: the interval should cover the realised accuracy."""
+    rng = np.random.default_rng(11)
+    identity = CalibrationMap("identity", np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    draws = np.tile(GRID, (200, 1))
+    covered = 0
+    for trial in range(200):
+        p = rng.beta(2, 2, 400)
+        y = rng.uniform(size=400) < p
+        projection = project_from_scores(p, p >= 0.5, identity, draws, seed=trial)
+        realised = np.mean(y == (p >= 0.5))
+        covered += projection.lower <= realised <= projection.upper
+    assert 0.90 <= covered / 200 <= 0.99
+
+
+def test_class_only_projection_reweights_baseline_precision_by_class_mix():
+    predicted = np.r_[np.ones(300, bool), np.zeros(700, bool)]
+    correct = np.r_[np.ones(240, bool), np.zeros(60, bool), np.ones(630, bool),
+                    np.zeros(70, bool)]  # precision 0.8 (positive), 0.9 (negative)
+    baseline = class_precision(predicted, correct)
+    window = np.r_[np.ones(600, bool), np.zeros(400, bool)]
+    projection = project_from_classes(window, baseline, seed=0)
+    assert projection.accuracy == pytest.approx(0.6 * 0.8 + 0.4 * 0.9)
+    assert projection.lower < projection.accuracy < projection.upper
+
+
+def test_class_only_section_end_to_end(tmp_path):
+    x, y, score = _rows(3000, 0.0, seed=6)
+    section = ProjectionSection()
+    constraints = section.fit_baseline(_window(x, y, score, "class"), tmp_path)
+    x2, _, score2 = _rows(3000, 1.0, seed=7, labelled=False)
+    result = section.analyse(_window(x2, None, score2, "class"), tmp_path, constraints)
+    statistics = result.statistics["projected_binary_classification_metrics"]
+    assert result.summary["status"] == "ok"
+    assert statistics["accuracy"]["method"].startswith("class-only")
+    assert 0.6 < result.summary["projected_accuracy"] < 1.0
+
+
+def test_no_labelled_baseline_rows_is_no_labels(tmp_path):
+    x, _, score = _rows(500, 0.0, seed=8, labelled=False)
+    section = ProjectionSection()
+    constraints = section.fit_baseline(_window(x, None, score), tmp_path)
+    result = section.analyse(_window(x, None, score), tmp_path, constraints)
+    assert result.summary["status"] == "no_labels"
+    assert "not projectable" in result.summary["rests_on"]
+
+
+def test_too_few_rows_is_insufficient_data(baseline):
+    directory, constraints = baseline
+    x, _, score = _rows(40, 0.0, seed=9, labelled=False)
+    result = ProjectionSection().analyse(_window(x, None, score), directory, constraints)
+    assert result.summary["status"] == "insufficient_data"
+    assert result.summary["projected_accuracy"] is None
+
+
+def test_missing_baseline_is_a_clear_error(tmp_path):
+    x, _, score = _rows(200, 0.0, seed=10, labelled=False)
+    with pytest.raises(InputError, match="projection baseline not found"):
+        ProjectionSection().analyse(_window(x, None, score), tmp_path, {})
+
+
+def test_bad_setting_is_a_clear_error():
+    with pytest.raises(InputError, match="shift_correction"):
+        ProjectionSettings.from_constraints({"projection_settings": {"shift_correction": "x"}})
+
+
+def test_reliability_test_z_value_by_hand():
+    expected = np.full(100, 0.8)
+    correct = np.r_[np.ones(70, bool), np.zeros(30, bool)]
+    result = reliability_test(correct, expected, np.array([]))
+    assert result.z == pytest.approx((70 - 80) / np.sqrt(100 * 0.8 * 0.2))
+    assert result.p_value == pytest.approx(2 * stats.norm.sf(2.5))
+
+
+def test_calibration_selection_and_ece():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=5000)
+    y = (rng.uniform(size=5000) < p).astype(float)
+    assert expected_calibration_error(p, y) < 0.03
+    assert expected_calibration_error(p ** 3, y) > 0.1
+    fit = choose_calibration(p ** 3, y)
+    assert fit.quality["out_of_fold_ece"] < 0.03
+    draws = bootstrap_maps_on_grid(fit.chosen.method, p ** 3, y, GRID, resamples=20, seed=0)
+    assert draws.shape == (20, GRID.size)
