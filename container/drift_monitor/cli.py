@@ -8,6 +8,8 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from column_schema import SchemaError
 from drift_monitor.config import DEFAULT_ML_ROOT, load_config
 from drift_monitor.errors import InputError
@@ -31,14 +33,18 @@ def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
         "message"
     try:
         config = load_config(argv, environ)
-        if config.mode == "baseline":
-            from drift_monitor.baseline_job import run_baseline
+        # The models fitted here are small (thousands of rows): one native thread is faster
+        # than an OpenMP team, and far faster when the cores are shared (measured 0.26 s vs
+        # 1.8 s for the dataset-drift classifier on a busy 2-core machine).
+        with threadpool_limits(config.threads):
+            if config.mode == "baseline":
+                from drift_monitor.baseline_job import run_baseline
 
-            message = run_baseline(config)
-        else:
-            from drift_monitor.monitor_job import run_monitor
+                message = run_baseline(config)
+            else:
+                from drift_monitor.monitor_job import run_monitor
 
-            message = run_monitor(config)
+                message = run_monitor(config)
     except (InputError, SchemaError) as exc:
         text = f"Failed: {exc}"
         print(text, file=sys.stderr)

@@ -43,6 +43,7 @@ class Config:
     metric_time: datetime
     endpoint_name: str | None
     schedule_name: str | None
+    threads: int = 1                  # native threads for numpy/sklearn (DRIFT_MONITOR_THREADS)
 
     @property
     def message_path(self) -> Path:
@@ -165,8 +166,14 @@ def load_config(argv: list[str], environ: Mapping[str, str], *,
         raise InputError(f"start_time {start.isoformat()} is not before end_time {end.isoformat()}")
     metric_time = (parse_time(env.get("metric_time"), "metric_time") or end
                    or (now or datetime.now(UTC)))
+    try:
+        threads = int(env.get("DRIFT_MONITOR_THREADS", "1"))
+    except ValueError as exc:
+        raise InputError(f"DRIFT_MONITOR_THREADS={env.get('DRIFT_MONITOR_THREADS')!r} is not "
+                         "an integer") from exc
     return Config(
         mode=args.mode,
+        threads=max(threads, 1),
         ml_root=ml_root,
         dataset_source=dataset,
         dataset_format=parse_dataset_format(args.dataset_format or env.get("dataset_format"),
