@@ -156,6 +156,8 @@ def _classify(violations: list[Violation], config: EvaluateConfig) -> _Groups:
 
 
 def _describe(check: str, items: list[Violation], facts: WindowFacts) -> str:
+    """Worst first (relative distance past the threshold), so the cap keeps what matters."""
+    items = sorted(items, key=_severity, reverse=True)
     parts = [_describe_one(v) for v in items[:MAX_FEATURES_PER_REASON]]
     if len(items) > MAX_FEATURES_PER_REASON:
         parts.append(f"and {len(items) - MAX_FEATURES_PER_REASON} more")
@@ -163,6 +165,12 @@ def _describe(check: str, items: list[Violation], facts: WindowFacts) -> str:
     if check == MODEL_QUALITY_CHECK:
         text += f" on {facts.labeled_count} labelled rows"
     return text
+
+
+def _severity(violation: Violation) -> float:
+    if violation.observed is None or violation.threshold is None or violation.threshold == 0:
+        return 0.0
+    return abs(violation.observed - violation.threshold) / abs(violation.threshold)
 
 
 def _describe_one(violation: Violation) -> str:

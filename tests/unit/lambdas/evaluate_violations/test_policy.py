@@ -83,3 +83,12 @@ def test_violation_without_numbers_quotes_its_description():
                  "description": "A classifier   tells current rows\nfrom baseline rows"}
     assert verdict([violation]).reasons[0] == (
         "dataset_drift_check: __dataset__ (A classifier tells current rows from baseline rows)")
+
+
+def test_features_are_listed_worst_first_and_capped():
+    distances = {"fnlwgt": 0.15, "age": 1.78, "race": 0.11, "education": 0.33,
+                 "hours-per-week": 0.9, "gender": 0.12, "occupation": 0.2}
+    reason = verdict([drift_violation(f, d) for f, d in distances.items()]).reasons[0]
+    assert reason == ("baseline_drift_check: age 1.780 > 0.100; hours-per-week 0.900 > 0.100; "
+                      "education 0.330 > 0.100; occupation 0.200 > 0.100; fnlwgt 0.150 > 0.100; "
+                      "and 2 more")
