@@ -7,9 +7,11 @@ What a monitored endpoint leaves behind after a few hours, written into (moto) S
 * its baseline, made by the analysis image's ``baseline`` job run as a Processing job on a
   held-out reference split (features, score, prediction, label);
 * hourly windows of data capture in SageMaker's exact format and layout, healthy at first,
-  then drifting: traffic is drawn from held-out labelled rows with a biased resampling (older
-  people, longer hours, more missing ``workclass``, as in ``traffic_drifted.csv``), so every
-  row keeps its *real* label;
+  then drifting: traffic is drawn without replacement from held-out labelled rows, with a
+  biased sampling (older people, longer hours, more missing ``workclass``, as in
+  ``traffic_drifted.csv``) for the drifted hours, so every row keeps its *real* label;
+* a service level: the demo sets the accuracy floor in the baseline's editable
+  ``constraints.json`` to 82 %, as an owner of this model would;
 * ground truth that arrives late (1 to 4 hours after the request) and only for part of the
   traffic; labels due after "now" have not arrived and are not written;
 * the original training set, which the Retrain branch trains challengers on.
@@ -53,11 +55,13 @@ class WindowPlan:
 DEFAULT_PLAN = (
     WindowPlan("healthy traffic", 700),
     WindowPlan("healthy traffic", 700),
-    WindowPlan("drift: older applicants, longer hours, more missing workclass", 800, 2.0),
-    WindowPlan("drift deepens", 800, 3.0),
+    WindowPlan("drift: older applicants, longer hours, more missing workclass", 800, 3.0),
+    WindowPlan("drift persists", 800, 3.0),
     WindowPlan("endpoint idle: no requests", 0),
     WindowPlan("drift persists; most labels not in yet", 800, 3.0),
 )
+ACCURACY_FLOOR = 0.82  # the demo owner's service level, written into constraints.json
+TRAIN_ROWS, REFERENCE_ROWS = 1500, 1200
 
 
 @dataclass(frozen=True)
@@ -133,9 +137,9 @@ def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
     labeled = load_labeled(schema)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labeled))
-    train = labeled.iloc[order[:2000]].reset_index(drop=True)
-    reference = labeled.iloc[order[2000:3400]].reset_index(drop=True)
-    serving_pool = labeled.iloc[order[3400:]].reset_index(drop=True)
+    train = labeled.iloc[order[:TRAIN_ROWS]].reset_index(drop=True)
+    reference = labeled.iloc[order[TRAIN_ROWS:TRAIN_ROWS + REFERENCE_ROWS]].reset_index(drop=True)
+    serving_pool = labeled.iloc[order[TRAIN_ROWS + REFERENCE_ROWS:]].reset_index(drop=True)
 
     model = build_pipeline(schema, seed=seed)
     model.fit(feature_frame(train, schema), train[schema.label])
@@ -148,6 +152,7 @@ def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
                                == reference[schema.label]).mean())
     _run_baseline_job(s3, runner, bucket, endpoint, schema,
                       _merged_rows(reference, reference_scores, schema), now)
+    set_accuracy_floor(s3, bucket, endpoint, ACCURACY_FLOOR)
 
     last_end = now.replace(minute=0, second=0, microsecond=0)
     first_start = last_end - timedelta(hours=len(plan))
@@ -173,6 +178,14 @@ def _run_baseline_job(s3, runner: LocalJobRunner, bucket: str, endpoint: str,
     if not outcome.succeeded:
         raise RuntimeError(f"the demo's baseline job failed: {outcome.failure_reason} "
                            f"(log: {outcome.log_path})")
+
+
+def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
+    """Edit the suggested constraints as a user would: accuracy must stay at or above ``floor``."""
+    key = f"baselines/{endpoint}/constraints.json"
+    constraints = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    constraints["binary_classification_constraints"]["accuracy"]["threshold"] = floor
+    s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(constraints, indent=2))
 
 
 def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict[str, Any]:
@@ -211,7 +224,7 @@ def _simulate_window(s3, bucket, endpoint, variant, schema: ColumnSchema, model,
                      ) -> DemoWindow:
     if window_plan.rows == 0:
         return DemoWindow(start, end, window_plan, 0, 0, None)
-    picked = rng.choice(len(pool), size=window_plan.rows, replace=True,
+    picked = rng.choice(len(pool), size=window_plan.rows, replace=False,
                         p=drift_weights(pool, window_plan.drift_severity))
     traffic = pool.iloc[picked].reset_index(drop=True)
     scores = positive_scores(model, traffic, schema)

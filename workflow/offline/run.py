@@ -95,7 +95,8 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
         scenario = demo.prepare(session, runner, bucket=stack.bucket,
                                 endpoint=settings.endpoint_name,
                                 variant=settings.variant_name, now=now, seed=seed, plan=plan)
-        say(f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}")
+        say(f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}; "
+            f"accuracy floor set in constraints.json: {demo.ACCURACY_FLOOR:.0%}")
 
         reports = []
         for number, window in enumerate(scenario.windows, start=1):
@@ -161,6 +162,13 @@ def _export_reports(session, bucket: str, output: Path) -> None:
             s3.download_file(bucket, item["Key"], str(target))
 
 
+def _headline_reasons(reasons: list[str], limit: int = 3, width: int = 110) -> list[str]:
+    """Accuracy and decision reasons first (they decide), then the rest, each cut to a line."""
+    ranked = sorted(reasons, key=lambda r: 0 if ("accuracy" in r or "cool-down" in r
+                                                 or "forced" in r) else 1)
+    return [r if len(r) <= width else r[: width - 3] + "..." for r in ranked[:limit]]
+
+
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{float(value):.1%}"
 
@@ -170,7 +178,8 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
     lines = [
         "",
         f"Summary: endpoint {scenario.endpoint}, {len(reports)} windows, "
-        f"baseline accuracy {scenario.baseline_accuracy:.1%}, run took {seconds:.0f} s",
+        f"baseline accuracy {scenario.baseline_accuracy:.1%}, accuracy floor "
+        f"{demo.ACCURACY_FLOOR:.0%}, run took {seconds:.0f} s",
         "",
         f"{'window (UTC)':<19}{'path':<9}{'true acc':>9}{'measured':>10}{'projected':>11}"
         f"{'labels':>8}  top drifted features / why",
@@ -184,7 +193,7 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
             f"{_pct(evaluation.get('actual_accuracy')):>10}"
             f"{_pct(evaluation.get('projected_accuracy')):>11}"
             f"{report.merge.get('labeled_count', 0):>8}  {drifted}")
-        for reason in (evaluation.get("reasons") or [])[:3]:
+        for reason in _headline_reasons(evaluation.get("reasons") or []):
             lines.append(f"{'':<19}why: {reason}")
         if report.result.status != "SUCCEEDED":
             lines.append(f"{'':<19}error: {report.result.error}: {report.result.cause}")
