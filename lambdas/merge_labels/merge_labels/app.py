@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -19,6 +19,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 
+from merge_labels import config as config_module
 from merge_labels.config import DEFAULT_METRICS_NAMESPACE, ENV_METRICS_NAMESPACE, MergeConfig
 from merge_labels.merge import merge_window
 from merge_labels.models import MergeEvent
@@ -56,11 +57,20 @@ def build_handler(env: Mapping[str, str], s3=None,
     return handler
 
 
-@cache
-def _default_handler() -> Callable[[dict, Any], dict]:
-    return build_handler(os.environ)
+# Settings that shape the wiring: the handler is rebuilt when one of them changes, which in
+# Lambda never happens (env is fixed per execution environment) but does in-process offline.
+_WIRING_ENV = tuple(sorted(
+    {value for name, value in vars(config_module).items() if name.startswith("ENV_")}
+    | {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+       "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "LOG_LEVEL"}))
+
+
+@lru_cache(maxsize=4)
+def _handler_for(settings: tuple[tuple[str, str], ...]) -> Callable[[dict, Any], dict]:
+    return build_handler(dict(settings))
 
 
 def lambda_handler(event: dict, context: Any) -> dict:
-    """The function's handler; the wiring is built once per Lambda execution environment."""
-    return _default_handler()(event, context)
+    """The function's handler; the wiring is built once per execution environment."""
+    settings = tuple((name, os.environ[name]) for name in _WIRING_ENV if name in os.environ)
+    return _handler_for(settings)(event, context)

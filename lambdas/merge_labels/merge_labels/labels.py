@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from orjson import JSONDecodeError
+from orjson import loads as json_loads
 
 from merge_labels.capture import RecordError, parse_binary
 
@@ -10,8 +11,8 @@ from merge_labels.capture import RecordError, parse_binary
 def parse_label(line: bytes | str) -> tuple[str, int]:
     """(eventId, label) of a ground-truth record; ``eventId`` is the capture's join key."""
     try:
-        record = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        record = json_loads(line)
+    except JSONDecodeError as exc:
         raise RecordError(f"invalid JSON: {exc}") from None
     if not isinstance(record, dict):
         raise RecordError("a ground-truth line must be a JSON object")
@@ -28,8 +29,8 @@ def parse_label(line: bytes | str) -> tuple[str, int]:
     data = truth["data"]
     if encoding == "JSON" and isinstance(data, str):
         try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
+            data = json_loads(data)
+        except JSONDecodeError as exc:
             raise RecordError(f"groundTruthData.data is not JSON ({exc})") from None
     if isinstance(data, str):
         data = data.strip()

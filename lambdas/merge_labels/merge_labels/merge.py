@@ -148,6 +148,15 @@ def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
             stats.records_in_window += 1
             time_ms = epoch_ms(record.inference_time)
             scores = record.scores or [None] * len(record.rows)
+            if len(record.rows) == 1:  # the common case, kept cheap
+                row_id = record.key
+                if row_id in seen:
+                    stats.duplicate_capture_ids.add(row_id)
+                    continue
+                seen.add(row_id)
+                builder.add(row_id, record.event_id, time_ms, record.rows[0], scores[0],
+                            record.predictions[0])
+                continue
             for row_id, row, score, prediction in zip(record.row_ids(), record.rows, scores,
                                                       record.predictions, strict=True):
                 if row_id in seen:

@@ -94,14 +94,17 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
     seed_window(s3, n_rows=5)
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
-    app._default_handler.cache_clear()
+    app._handler_for.cache_clear()
     try:
         result = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z",
                                           force_retrain=True), CONTEXT)
+        monkeypatch.setenv("WINDOW_MINUTES", "30")  # a changed setting rebuilds the wiring
+        half = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z"), CONTEXT)
     finally:
-        app._default_handler.cache_clear()
+        app._handler_for.cache_clear()
     assert result["record_count"] == 5 and result["force_retrain"] is True
     assert result["window"]["slug"] == "20261125T1300Z-20261125T1400Z"
+    assert half["window"]["slug"] == "20261125T1330Z-20261125T1400Z"
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
