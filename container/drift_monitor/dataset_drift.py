@@ -3,10 +3,12 @@ is still caught (Lopez-Paz & Oquab 2017, "Revisiting classifier two-sample tests
 
 A HistGradientBoostingClassifier learns to tell reference rows (0) from window rows (1) on
 a balanced, bounded subsample (at most ``max_rows_per_side`` rows each); it is trained on one
-half and scored on the held-out half. The held-out AUC is the effect size; its p-value is the
-one-sided Mann–Whitney U test of held-out window scores against held-out reference scores —
-the U statistic is AUC·n₁·n₀, and with the model fixed by the training half the held-out
-scores are exchangeable under "no drift", so the p-value is valid without permutations.
+half and scored on the held-out half. The halves are split by a hash of the row's content,
+so duplicated rows never straddle them (a model could otherwise "recognise" them). The
+held-out AUC is the effect size; its p-value is the one-sided Mann–Whitney U test of
+held-out window scores against held-out reference scores — the U statistic is AUC·n₁·n₀,
+and with the model fixed by the training half the held-out scores are exchangeable under
+"no drift", so the p-value is valid without permutations.
 Flagged (``dataset_drift_check``) when p < significance_level AND AUC ≥ auc_threshold.
 """
 
@@ -21,7 +23,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import train_test_split
 
 from drift_monitor.constraints import enabled, feature_settings, number
 from drift_monitor.errors import InputError
@@ -107,8 +108,17 @@ class DatasetDriftSection:
         x, is_cat = _design(ref.reset_index(drop=True), cur.reset_index(drop=True),
                             window.schema.categorical)
         y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
-        x_train, x_test, y_train, y_test = train_test_split(
-            x, y, test_size=0.5, stratify=y, random_state=self.seed)
+        # Identical rows (repeat customers, resampled data) all go to the same half, so the
+        # held-out AUC measures distribution differences, not memorised duplicates.
+        frame = pd.DataFrame(x)
+        held_out = (pd.util.hash_pandas_object(frame, index=False).to_numpy()
+                    ^ np.uint64(self.seed)) % np.uint64(2) == 1
+        x_train, x_test, y_train, y_test = x[~held_out], x[held_out], y[~held_out], y[held_out]
+        if min(np.bincount(y_test.astype(int), minlength=2)) < 10 or \
+                min(np.bincount(y_train.astype(int), minlength=2)) < 10:
+            summary = {"status": "insufficient_data",
+                       "reason": "fewer than 10 distinct rows per side in a half"}
+            return self._result(summary, [], [])
         model = HistGradientBoostingClassifier(
             max_iter=60, max_leaf_nodes=15, learning_rate=0.1, early_stopping=False,
             categorical_features=is_cat if is_cat.any() else None, random_state=self.seed)
