@@ -230,7 +230,11 @@ def run(sizes: list[int], runs: int, include_aws: bool) -> str:
             aws = medians["aws_sample_2021 (pandas + IsolationForest)"]
             notes.append(f"- {n_rows:,} rows: the 2021 sample takes {aws[0] / ours[0]:.1f}× our "
                          f"wall time and {aws[1] / ours[1]:.1f}× our peak memory.")
+    load = os.getloadavg()
     lines += ["", *notes, "",
+              f"Load average when the run ended (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / "
+              f"{load[2]:.1f} — other jobs share these {os.cpu_count()} cores, so absolute "
+              "times vary between runs; the ratios come from the same run.", "",
               "Our run includes every registered section (data quality, feature drift, dataset "
               "drift and whatever model-quality/projection sections are registered), Python "
               "start-up and imports (~1 s of numpy/scipy/sklearn/pyarrow), and writing "
