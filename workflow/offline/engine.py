@@ -74,7 +74,8 @@ def offline_aws(work_dir: Path, job_observer: JobObserver | None = None
             session = boto3.Session(region_name=REGION)
             runner = LocalJobRunner(session.client("s3"), Path(work_dir) / "jobs",
                                     default_images(MONITOR_IMAGE, TRAINING_IMAGE))
-            with handlers_in_process(), sagemaker_jobs_run_locally(runner, job_observer):
+            with (handlers_in_process(Path(work_dir) / "lambda-logs"),
+                  sagemaker_jobs_run_locally(runner, job_observer)):
                 yield session
     finally:
         for name, value in saved.items():

@@ -3,14 +3,17 @@
 moto (with ``lambda.use_docker=False``) sends every invoke to
 ``LambdaSimpleBackend.invoke``, which only echoes. We patch that one method: look up the
 function moto holds, import the handler its ``Handler`` names (``package.module.function``),
-call it with the decoded payload and a small context, and return the JSON-encoded result. A
-handler exception becomes the error Lambda itself reports (``x-amz-function-error`` +
-``errorType``), so Retry/Catch in the state machine behave as on AWS.
+call it with the decoded payload, the function's environment and a small context, and return
+the JSON-encoded result. What the handler prints (Powertools' JSON logs and EMF metrics) goes
+to ``{log_dir}/{function}.log``, as it would go to CloudWatch Logs. A handler exception becomes
+the error Lambda itself reports (``x-amz-function-error`` + ``errorType``), so Retry/Catch in
+the state machine behave as on AWS.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -19,6 +22,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -67,14 +71,17 @@ def _function_environment(variables: dict[str, str]) -> Iterator[None]:
                     os.environ[name] = value
 
 
-def _invoke_in_process(self: LambdaSimpleBackend, function_name, qualifier, body, headers,
-                       response_headers) -> bytes:
+def _invoke_in_process(self: LambdaSimpleBackend, log_dir: Path, function_name, qualifier, body,
+                       headers, response_headers) -> bytes:
     function = self.get_function(function_name, qualifier)
     event = json.loads(body) if body else {}
     context = LambdaContext(function_name=function.function_name,
                             invoked_function_arn=function.function_arn)
+    log_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with _function_environment(dict(function.environment_vars or {})):
+        with (_function_environment(dict(function.environment_vars or {})),
+              open(log_dir / f"{function.function_name}.log", "a", encoding="utf-8") as log,
+              contextlib.redirect_stdout(log)):
             result = _resolve_handler(function.handler)(event, context)
     except Exception as exc:  # the handler's failure is the task's failure, as on AWS
         response_headers["x-amz-function-error"] = "Unhandled"
@@ -87,7 +94,8 @@ def _invoke_in_process(self: LambdaSimpleBackend, function_name, qualifier, body
 
 
 @contextlib.contextmanager
-def handlers_in_process() -> Iterator[None]:
+def handlers_in_process(log_dir: Path) -> Iterator[None]:
     """While active, every Lambda invoke in moto runs our handler in this process."""
-    with mock.patch.object(LambdaSimpleBackend, "invoke", _invoke_in_process):
+    with mock.patch.object(LambdaSimpleBackend, "invoke",
+                           functools.partialmethod(_invoke_in_process, Path(log_dir))):
         yield

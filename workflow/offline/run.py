@@ -203,7 +203,8 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
         "because the demo simulates it);",
         "measured = on the rows whose label has arrived; projected = label-free estimate.",
         f"Reports: {output / 'reports'} (open report.html per window)",
-        f"SNS messages: {output / 'notifications.json'}; job logs: {output / 'work' / 'jobs'}",
+        f"SNS messages: {output / 'notifications.json'}; job logs: {output / 'work' / 'jobs'}; "
+        f"Lambda logs: {output / 'work' / 'lambda-logs'}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -38,7 +38,6 @@ class PipelineSettings:
     min_labeled_rows_for_retrain: int = 200
     retrain_cooldown_hours: int = 24
     notify_on_insufficient_data: str = "false"
-    lambda_log_level: str = "WARNING"
 
 
 @dataclass
@@ -65,13 +64,7 @@ HANDLERS = {
 def function_environment(logical_id: str, bucket: str, settings: PipelineSettings
                          ) -> dict[str, str]:
     """Environment of each function, as template.yaml sets it (Globals + the function's own)."""
-    common = {
-        "DATA_BUCKET": bucket,
-        "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline",
-        # Offline only: keep the console for the run's own progress lines.
-        "POWERTOOLS_LOG_LEVEL": settings.lambda_log_level,
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
+    common = {"DATA_BUCKET": bucket, "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline"}
     if logical_id == "MergeLabelsFunction":
         return {
             **common,
@@ -96,9 +89,6 @@ def function_environment(logical_id: str, bucket: str, settings: PipelineSetting
             "POWERTOOLS_SERVICE_NAME": "evaluate_violations",
         }
     raise KeyError(logical_id)
-
-
-OFFLINE_ONLY_VARIABLES = {"POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED"}
 
 
 def bind_placeholders(asl_text: str, substitutions: dict[str, str]) -> str:

@@ -8,7 +8,6 @@ from workflow.definition import PLACEHOLDERS
 from workflow.offline.stack import (
     FUNCTIONS,
     HANDLERS,
-    OFFLINE_ONLY_VARIABLES,
     PipelineSettings,
     function_environment,
 )
@@ -30,7 +29,7 @@ def test_functions_match_the_offline_stack():
         assert properties["Handler"] == HANDLERS[logical_id]
         declared = global_variables | set(properties["Environment"]["Variables"])
         offline = set(function_environment(logical_id, "bucket", PipelineSettings()))
-        assert offline - OFFLINE_ONLY_VARIABLES == declared, logical_id
+        assert offline == declared, logical_id
 
 
 def test_pass_role_is_scoped_to_the_sagemaker_role():
