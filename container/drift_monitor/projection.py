@@ -59,6 +59,7 @@ SECTION_NAME = "projection"
 SETTINGS_KEY = "projection_settings"
 BASELINE_FILE = "projection_baseline.json"
 REFERENCE_FILE = "projection_reference.parquet"
+DRAWS_FILE = "projection_calibration_draws.parquet"
 GRID = np.linspace(0.0, 1.0, 1001)
 SHIFT_CORRECTIONS = ("none", "importance_weighting")
 CONCEPT_DRIFT_CAVEAT = (
@@ -132,12 +133,27 @@ class Projection:
     std: float
     metrics: dict            # precision/recall/f1 {"value", "lower", "upper"}
     n_rows: int
+    shift_sensitivity: float = 0.0  # |estimate with - without importance weighting|
 
 
 def _interval(point: float, draws: np.ndarray, level: float) -> tuple[float, float, float]:
     std = float(np.std(draws, ddof=1)) if draws.size > 1 else math.nan
     half = z_value(level) * std
     return max(0.0, point - half), min(1.0, point + half), std
+
+
+def widen(projection: Projection, sensitivity: float, level: float) -> Projection:
+    """Add a model-uncertainty term in quadrature: half-width z * sqrt(std^2 + sensitivity^2).
+
+    ``sensitivity`` is how much the estimate moves when the baseline is reweighted to the
+    window's feature mix: zero when the calibration transfers, large when the window sits
+    where the baseline has few rows. Without it the interval only knows sampling noise.
+    """
+    std = math.sqrt(projection.std ** 2 + sensitivity ** 2)
+    half = z_value(level) * std
+    return Projection(projection.accuracy, max(0.0, projection.accuracy - half),
+                      min(1.0, projection.accuracy + half), std, projection.metrics,
+                      projection.n_rows, sensitivity)
 
 
 def project_from_scores(scores: np.ndarray, predicted_positive: np.ndarray,
@@ -309,6 +325,12 @@ class ProjectionSection:
             fit = choose_calibration(scores[labeled], outcome.astype(float), seed=settings.seed)
             document["calibration"] = fit.chosen.to_json()
             document["calibration_quality"] = fit.quality
+            draws = bootstrap_maps_on_grid(fit.chosen.method, scores[labeled],
+                                           outcome.astype(float), GRID,
+                                           resamples=settings.bootstrap_resamples,
+                                           seed=settings.seed)
+            pq.write_table(pa.table({f"draw_{b:04d}": draws[b] for b in range(len(draws))}),
+                           baseline_dir / DRAWS_FILE)
         # The reference sample: features, output and label of (at most reference_rows) rows,
         # labelled rows first (they carry the calibration and the weights).
         order = np.r_[np.flatnonzero(~np.isnan(labels)), np.flatnonzero(np.isnan(labels))]
@@ -358,10 +380,22 @@ class ProjectionSection:
         labeled = ~np.isnan(labels)
         if scores is not None:
             calibration, draws = self._calibration(document, ref_scores[ref_labeled],
-                                                   ref_outcome, weights, settings)
+                                                   ref_outcome, weights, settings, baseline_dir)
             projection = project_from_scores(scores, predicted_positive, calibration, draws,
                                              level=settings.confidence_level,
                                              seed=settings.seed)
+            if shift is not None:
+                # Sensitivity to the shift: the same estimate with the other choice of
+                # weighting (weighted if we did not weight, unweighted if we did).
+                other = (fit_map(calibration.method, ref_scores[ref_labeled],
+                                 ref_outcome.astype(float), shift.reference_weights,
+                                 seed=settings.seed) if weights is None else
+                         CalibrationMap.from_json(document["calibration"],
+                                                  source=BASELINE_FILE))
+                p_other = other.apply(scores)
+                sensitivity = abs(float(np.mean(np.where(predicted_positive, p_other,
+                                                         1 - p_other))) - projection.accuracy)
+                projection = widen(projection, sensitivity, settings.confidence_level)
             method = ("CBPE: mean calibrated probability of a correct prediction "
                       f"({calibration.method} calibration"
                       f"{', importance-weighted' if weights is not None else ''}); "
@@ -497,12 +531,14 @@ class ProjectionSection:
 
     @staticmethod
     def _calibration(document: dict, scores: np.ndarray, outcome: np.ndarray,
-                     weights: np.ndarray | None,
-                     settings: ProjectionSettings) -> tuple[CalibrationMap, np.ndarray]:
+                     weights: np.ndarray | None, settings: ProjectionSettings,
+                     baseline_dir: Path) -> tuple[CalibrationMap, np.ndarray]:
+        """The map and its bootstrap draws: stored ones, or refitted with importance weights."""
         stored = CalibrationMap.from_json(document["calibration"], source=BASELINE_FILE)
         outcome = outcome.astype(float)
-        calibration = stored if weights is None else fit_map(stored.method, scores, outcome,
-                                                             weights)
+        if weights is None:
+            return stored, _load_draws(baseline_dir / DRAWS_FILE)
+        calibration = fit_map(stored.method, scores, outcome, weights, seed=settings.seed)
         draws = bootstrap_maps_on_grid(stored.method, scores, outcome, GRID,
                                        resamples=settings.bootstrap_resamples,
                                        seed=settings.seed, weights=weights)
@@ -538,6 +574,10 @@ class ProjectionSection:
                          f"the baseline's support")
         else:
             facts["shift_correction"] = "none (too few rows for a domain classifier)"
+        if shift is not None and not class_only:
+            facts["shift_sensitivity"] = round(projection.shift_sensitivity, 4)
+            parts.append(f"reweighting the baseline to this window moves the estimate by "
+                         f"{100 * projection.shift_sensitivity:.1f} points (in the interval)")
         parts.append(f"{projection.n_rows} rows")
         facts["sentence"] = "; ".join(parts) + "; blind to concept drift"
         return facts
@@ -561,6 +601,23 @@ def _load_json(path: Path) -> dict:
                          f"(python -m drift_monitor baseline) first") from exc
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not readable as JSON ({exc})") from exc
+
+
+def _load_draws(path: Path) -> np.ndarray:
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: calibration draws not found; run the baseline job "
+                         f"first") from exc
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: not readable as Parquet ({exc})") from exc
+    if table.num_rows != GRID.size or table.num_columns < 2:
+        raise InputError(f"{path}: expected {GRID.size} rows and at least 2 draw columns, got "
+                         f"{table.num_rows} x {table.num_columns}; rebuild the baseline")
+    draws = np.vstack([column.to_numpy() for column in table.columns]).astype(np.float64)
+    if np.any(np.isnan(draws)) or np.any((draws < 0) | (draws > 1)):
+        raise InputError(f"{path}: calibration draws must be probabilities in [0, 1]")
+    return draws
 
 
 def _load_reference(path: Path, window: WindowData) -> WindowData:

@@ -5,9 +5,10 @@ fitted it, is stored as piecewise-linear knots (``x``, ``y``) and applied with `
 plain JSON, no pickles, and O(n) vectorised over millions of rows.
 
 Candidates are the identity (the scores are already calibrated), Platt scaling (logistic on
-logit(score)) and isotonic regression; the one with the lowest *out-of-fold* Brier score on the
-baseline wins, and its out-of-fold ECE and Brier score are reported as the calibration quality
-the projection rests on (in-sample figures would flatter isotonic regression).
+logit(score)), isotonic regression and bagged isotonic regression; the one with the lowest
+*out-of-fold* Brier score on the baseline wins, and its out-of-fold ECE and Brier score are
+reported as the calibration quality the projection rests on (in-sample figures would flatter
+isotonic regression).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from sklearn.linear_model import LogisticRegression
 
 from drift_monitor.errors import InputError
 
-CANDIDATES = ("identity", "platt", "isotonic")
+CANDIDATES = ("identity", "platt", "isotonic", "bagged_isotonic")
+# Bagged isotonic regression: the mean of isotonic maps fitted on bootstrap resamples, a
+# smoother, lower-variance map than one isotonic fit (Breiman 1996); it won on the adult
+# benchmark. Its uncertainty draws are single isotonic maps (slightly conservative).
+BAGS = 50
 # Platt maps are tabulated on this grid of scores (finer than any score resolution that
 # matters for an accuracy in percentage points).
 _PLATT_GRID = np.linspace(0.0, 1.0, 1001)
@@ -56,8 +61,12 @@ class CalibrationMap:
 
 
 def fit_map(method: str, scores: np.ndarray, outcomes: np.ndarray,
-            weights: np.ndarray | None = None) -> CalibrationMap:
+            weights: np.ndarray | None = None, *, seed: int = 0) -> CalibrationMap:
     """Fit one calibration map; ``outcomes`` are 0/1 (is positive class)."""
+    if method == "bagged_isotonic":
+        draws = bootstrap_maps_on_grid("isotonic", scores, outcomes, _PLATT_GRID,
+                                       resamples=BAGS, seed=seed, weights=weights)
+        return CalibrationMap("bagged_isotonic", _PLATT_GRID.copy(), draws.mean(axis=0))
     if method == "identity":
         return CalibrationMap("identity", np.array([0.0, 1.0]), np.array([0.0, 1.0]))
     outcomes = np.asarray(outcomes, dtype=np.float64)
@@ -134,6 +143,11 @@ def choose_calibration(scores: np.ndarray, outcomes: np.ndarray, *, folds: int =
     return CalibrationFit(chosen, summary)
 
 
+def draw_method(method: str) -> str:
+    """The map refitted for uncertainty draws (a bagged map's draws are its single maps)."""
+    return "isotonic" if method == "bagged_isotonic" else method
+
+
 def bootstrap_maps_on_grid(method: str, scores: np.ndarray, outcomes: np.ndarray,
                            grid: np.ndarray, *, resamples: int, seed: int,
                            weights: np.ndarray | None = None) -> np.ndarray:
@@ -148,5 +162,5 @@ def bootstrap_maps_on_grid(method: str, scores: np.ndarray, outcomes: np.ndarray
     draws = np.empty((resamples, grid.size))
     for b in range(resamples):
         rows = rng.choice(n, size=n, replace=True, p=probabilities)
-        draws[b] = fit_map(method, scores[rows], outcomes[rows]).apply(grid)
+        draws[b] = fit_map(draw_method(method), scores[rows], outcomes[rows]).apply(grid)
     return draws
