@@ -1,0 +1,67 @@
+"""The documented execution inputs: scheduled (empty), console (window only), CLI (everything)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from workflow.offline import demo
+from workflow.offline.engine import offline_aws, run_execution
+from workflow.offline.local_jobs import LocalJobRunner, default_images
+from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE, PipelineSettings, deploy
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    work = tmp_path_factory.mktemp("inputs")
+    now = datetime.now(UTC)
+    with offline_aws(work) as session:
+        stack = deploy(session, PipelineSettings())
+        runner = LocalJobRunner(session.client("s3"), work / "setup",
+                                default_images(MONITOR_IMAGE, TRAINING_IMAGE))
+        scenario = demo.prepare(session, runner, bucket=stack.bucket, endpoint="adult-income",
+                                variant="AllTraffic", now=now,
+                                plan=(demo.WindowPlan("healthy traffic", 300),))
+        yield session, stack, scenario.windows[0]
+
+
+def test_scheduled_run_with_empty_input_analyses_the_previous_full_window(deployed):
+    session, stack, _ = deployed
+    result = run_execution(session, stack.state_machine_arn, {}, name="scheduled")
+    assert result.status == "SUCCEEDED"
+    merged = result.output["merge"]["Payload"]
+    assert merged["endpoint_name"] == "adult-income"  # the function's configured default
+    start = datetime.fromisoformat(merged["window"]["start"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(merged["window"]["end"].replace("Z", "+00:00"))
+    assert end - start == timedelta(hours=1)
+    assert end <= datetime.now(UTC) < end + timedelta(hours=1)
+
+
+def test_console_input_with_only_the_window(deployed):
+    session, stack, window = deployed
+    execution_input = {"window_start": window.execution_input("x")["window_start"],
+                       "window_end": window.execution_input("x")["window_end"]}
+    result = run_execution(session, stack.state_machine_arn, execution_input, name="console")
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output["merge"]["Payload"]["record_count"] == window.rows
+    assert "Analyse" in result.path and "EvaluateViolations" in result.path
+
+
+def test_forced_retrain_is_honoured(deployed):
+    session, stack, window = deployed
+    execution_input = {**window.execution_input("adult-income"), "force_retrain": True}
+    result = run_execution(session, stack.state_machine_arn, execution_input, name="forced")
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.path[-3:] == ["Retrain", "NotifyRetrained", "Retrained"]
+    assert any("forced" in reason for reason in result.output["evaluation"]["Payload"]["reasons"])
+
+
+def test_an_inverted_window_fails_with_a_notification_naming_the_problem(deployed):
+    session, stack, _ = deployed
+    bad = {"window_start": "2026-01-01T10:00:00Z", "window_end": "2026-01-01T09:00:00Z"}
+    result = run_execution(session, stack.state_machine_arn, bad, name="inverted")
+    assert result.status == "FAILED"
+    assert result.path[-3:] == ["FailedMergeLabels", "NotifyFailure", "PipelineFailed"]
