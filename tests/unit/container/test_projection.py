@@ -12,6 +12,7 @@ from column_schema import parse_schema
 from drift_monitor.errors import InputError
 from drift_monitor.projection import (
     BASELINE_FILE,
+    DRAWS_FILE,
     GRID,
     REFERENCE_FILE,
     ProjectionSection,
@@ -30,6 +31,9 @@ from drift_monitor.projection_calibration import (
 from drift_monitor.window import from_table
 
 SLOPE = 2.0
+# Fewer bootstrap maps and domain-classifier rows than the defaults keep the tests fast; the
+# estimates and their checks do not depend on those numbers.
+FAST = {"bootstrap_resamples": 60, "domain_classifier_rows": 2000}
 FEATURES = [{"name": "x", "type": "numerical"}, {"name": "colour", "type": "categorical"}]
 
 
@@ -64,11 +68,16 @@ def _true_accuracy(mean):
     return value
 
 
+def _section():
+    return ProjectionSection(ProjectionSettings(**FAST))
+
+
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
     directory = tmp_path_factory.mktemp("baseline")
-    x, y, score = _rows(4000, 0.0, seed=1, squash=0.6)  # under-confident model: needs a map
-    constraints = ProjectionSection().fit_baseline(_window(x, y, score), directory)
+    x, y, score = _rows(3000, 0.0, seed=1, squash=0.6)  # under-confident model: needs a map
+    constraints = ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(
+        _window(x, y, score), directory)
     constraints["binary_classification_constraints"] = {
         "accuracy": {"threshold": 0.70, "comparison_operator": "LessThanThreshold"}}
     return directory, constraints
@@ -80,7 +89,7 @@ def test_baseline_writes_json_and_parquet_and_a_calibration_better_than_raw(base
     quality = document["calibration_quality"]
     assert quality["method"] in ("platt", "isotonic")
     assert quality["out_of_fold_ece"] < quality["raw_scores_ece"]
-    assert (directory / REFERENCE_FILE).exists()
+    assert (directory / REFERENCE_FILE).exists() and (directory / DRAWS_FILE).exists()
     assert constraints["projection_settings"]["shift_correction"] == "none"
     assert not list(directory.glob("*.pkl"))
 
@@ -92,7 +101,7 @@ def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, me
                                                                     tolerance):
     directory, constraints = baseline
     x, _, score = _rows(20000, mean, seed=2, labelled=False, squash=0.6)
-    section = ProjectionSection(ProjectionSettings(shift_correction=correction))
+    section = ProjectionSection(ProjectionSettings(shift_correction=correction, **FAST))
     result = section.analyse(_window(x, None, score), directory, constraints)
     truth = _true_accuracy(mean)
     summary = result.summary
@@ -103,6 +112,9 @@ def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, me
     assert "concept drift" in result.statistics["projected_binary_classification_metrics"][
         "caveat"]
     assert "effective sample size" in summary["rests_on"]
+    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
+        "rests_on"]
+    assert rests_on["shift_sensitivity"] >= 0 and 0 < rests_on["effective_sample_share"] <= 1
     assert result.violations == []  # true accuracy 0.78 / 0.84, threshold 0.70
 
 
@@ -111,7 +123,7 @@ def test_projected_accuracy_check_fires_when_the_interval_is_below_threshold(bas
     x, _, score = _rows(5000, 0.0, seed=3, labelled=False, squash=0.6)
     strict = dict(constraints, binary_classification_constraints={
         "accuracy": {"threshold": 0.95, "comparison_operator": "LessThanThreshold"}})
-    result = ProjectionSection().analyse(_window(x, None, score), directory, strict)
+    result = _section().analyse(_window(x, None, score), directory, strict)
     assert [v["constraint_check_type"] for v in result.violations] == [
         "projected_accuracy_check"]
 
@@ -119,7 +131,7 @@ def test_projected_accuracy_check_fires_when_the_interval_is_below_threshold(bas
 def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
     directory, constraints = baseline
     x, y, score = _rows(3000, 0.0, seed=4, concept_flip=True, squash=0.6)
-    result = ProjectionSection().analyse(_window(x, y, score), directory, constraints)
+    result = _section().analyse(_window(x, y, score), directory, constraints)
     kinds = {v["constraint_check_type"] for v in result.violations}
     assert "projection_reliability_check" in kinds
     gap = result.statistics["projected_binary_classification_metrics"]["measured_vs_projected"]
@@ -129,7 +141,7 @@ def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
 def test_no_reliability_violation_when_the_projection_holds(baseline):
     directory, constraints = baseline
     x, y, score = _rows(3000, 0.5, seed=5, squash=0.6)
-    result = ProjectionSection().analyse(_window(x, y, score), directory, constraints)
+    result = _section().analyse(_window(x, y, score), directory, constraints)
     assert "projection_reliability_check" not in {
         v["constraint_check_type"] for v in result.violations}
 
@@ -138,7 +150,7 @@ def test_interval_covers_realised_accuracy_at_roughly_nominal_rate():
     """Calibrated scores, known map: the interval should cover the realised accuracy."""
     rng = np.random.default_rng(11)
     identity = CalibrationMap("identity", np.array([0.0, 1.0]), np.array([0.0, 1.0]))
-    draws = np.tile(GRID, (200, 1))
+    draws = np.tile(GRID, (60, 1))
     covered = 0
     for trial in range(200):
         p = rng.beta(2, 2, 400)
@@ -162,7 +174,7 @@ def test_class_only_projection_reweights_baseline_precision_by_class_mix():
 
 def test_class_only_section_end_to_end(tmp_path):
     x, y, score = _rows(3000, 0.0, seed=6)
-    section = ProjectionSection()
+    section = ProjectionSection(ProjectionSettings(**FAST))
     constraints = section.fit_baseline(_window(x, y, score, "class"), tmp_path)
     x2, _, score2 = _rows(3000, 1.0, seed=7, labelled=False)
     result = section.analyse(_window(x2, None, score2, "class"), tmp_path, constraints)
@@ -174,7 +186,7 @@ def test_class_only_section_end_to_end(tmp_path):
 
 def test_no_labelled_baseline_rows_is_no_labels(tmp_path):
     x, _, score = _rows(500, 0.0, seed=8, labelled=False)
-    section = ProjectionSection()
+    section = ProjectionSection(ProjectionSettings(**FAST))
     constraints = section.fit_baseline(_window(x, None, score), tmp_path)
     result = section.analyse(_window(x, None, score), tmp_path, constraints)
     assert result.summary["status"] == "no_labels"
@@ -184,7 +196,7 @@ def test_no_labelled_baseline_rows_is_no_labels(tmp_path):
 def test_too_few_rows_is_insufficient_data(baseline):
     directory, constraints = baseline
     x, _, score = _rows(40, 0.0, seed=9, labelled=False)
-    result = ProjectionSection().analyse(_window(x, None, score), directory, constraints)
+    result = _section().analyse(_window(x, None, score), directory, constraints)
     assert result.summary["status"] == "insufficient_data"
     assert result.summary["projected_accuracy"] is None
 
@@ -192,7 +204,7 @@ def test_too_few_rows_is_insufficient_data(baseline):
 def test_missing_baseline_is_a_clear_error(tmp_path):
     x, _, score = _rows(200, 0.0, seed=10, labelled=False)
     with pytest.raises(InputError, match="projection baseline not found"):
-        ProjectionSection().analyse(_window(x, None, score), tmp_path, {})
+        _section().analyse(_window(x, None, score), tmp_path, {})
 
 
 def test_bad_setting_is_a_clear_error():
@@ -210,8 +222,8 @@ def test_reliability_test_z_value_by_hand():
 
 def test_calibration_selection_and_ece():
     rng = np.random.default_rng(0)
-    p = rng.uniform(size=5000)
-    y = (rng.uniform(size=5000) < p).astype(float)
+    p = rng.uniform(size=2000)
+    y = (rng.uniform(size=2000) < p).astype(float)
     assert expected_calibration_error(p, y) < 0.03
     assert expected_calibration_error(p ** 3, y) > 0.1
     fit = choose_calibration(p ** 3, y)
