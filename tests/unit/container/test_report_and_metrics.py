@@ -8,11 +8,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from column_schema import parse_schema
+from drift_monitor.baseline_job import run_baseline
 from drift_monitor.cloudwatch import metric_lines
 from drift_monitor.config import load_config
+from drift_monitor.data_quality import DataQualitySection
+from drift_monitor.dataset_drift import DatasetDriftSection
+from drift_monitor.feature_drift import FeatureDriftSection
 from drift_monitor.monitor_job import run_monitor
 from drift_monitor.report import render
 from drift_monitor.sections import SectionResult
+
+
+def _sections():
+    return [DataQualitySection(), FeatureDriftSection(), DatasetDriftSection()]
 
 
 def test_metric_lines_skip_non_finite_values_and_stamp_dimensions():
@@ -51,17 +59,15 @@ def test_baseline_with_a_constant_column_then_a_moved_window(tmp_path):
                           "label": rng.integers(0, 2, 500)})
     pq.write_table(reference, tmp_path / "ref.parquet")
     env = {"DRIFT_MONITOR_ML_ROOT": str(tmp_path / "ml")}
-    from drift_monitor.baseline_job import run_baseline
-
     run_baseline(load_config(["baseline", "--dataset", str(tmp_path / "ref.parquet"),
                               "--schema", str(schema_path), "--output",
-                              str(tmp_path / "base")], env))
+                              str(tmp_path / "base")], env), _sections())
     window = pa.table({"k": np.full(300, 4.0), "x": rng.normal(size=300),
                        "score": rng.uniform(size=300)})
     pq.write_table(window, tmp_path / "w.parquet")
     message = run_monitor(load_config(["--dataset", str(tmp_path / "w.parquet"), "--baseline",
                                        str(tmp_path / "base"), "--output",
-                                       str(tmp_path / "out")], env))
+                                       str(tmp_path / "out")], env), _sections())
     statistics = json.loads((tmp_path / "out" / "statistics.json").read_text())
     k = next(f for f in statistics["drift"]["features"] if f["name"] == "k")
     assert k["drifted"] and k["effect_size"] == "Infinity"
