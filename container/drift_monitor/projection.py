@@ -356,8 +356,7 @@ class ProjectionSection:
         threshold = accuracy_threshold(constraints)
         usable, predicted_positive, scores = _output_rows(window)
         summary: dict[str, Any] = {"accuracy_threshold": threshold}
-        n_rows = int(usable.sum())
-        reason = self._not_projectable(document, scores, n_rows, settings)
+        reason = self._not_projectable(document, scores, predicted_positive, settings)
         if reason:
             status, sentence = reason
             summary.update(status=status, projected_accuracy=None, interval=None,
@@ -495,8 +494,10 @@ class ProjectionSection:
 
     # helpers ---------------------------------------------------------------------------------
     @staticmethod
-    def _not_projectable(document: dict, scores: np.ndarray | None, n_rows: int,
+    def _not_projectable(document: dict, scores: np.ndarray | None,
+                         predicted_positive: np.ndarray,
                          settings: ProjectionSettings) -> tuple[str, str] | None:
+        n_rows = int(predicted_positive.size)
         if document.get("labeled_rows", 0) == 0:
             return ("no_labels", "not projectable: the baseline has no labelled rows, so there "
                                  "is nothing to calibrate the model's outputs against")
@@ -511,6 +512,14 @@ class ProjectionSection:
         if n_rows < settings.min_rows:
             return ("insufficient_data", f"not projectable: {n_rows} rows with a model output, "
                                          f"fewer than {settings.min_rows}")
+        if scores is None:
+            precision = document.get("class_precision") or {}
+            for name, present in (("negative", bool(np.any(~predicted_positive))),
+                                  ("positive", bool(np.any(predicted_positive)))):
+                if present and precision.get(name) is None:
+                    return ("insufficient_data",
+                            f"not projectable: the window has {name} predictions but the "
+                            f"baseline's labelled rows have none, so their accuracy is unknown")
         return None
 
     @staticmethod

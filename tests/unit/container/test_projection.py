@@ -230,3 +230,15 @@ def test_calibration_selection_and_ece():
     assert fit.quality["out_of_fold_ece"] < 0.03
     draws = bootstrap_maps_on_grid(fit.chosen.method, p ** 3, y, GRID, resamples=20, seed=0)
     assert draws.shape == (20, GRID.size)
+
+
+def test_class_only_window_predicting_a_class_the_baseline_never_did(tmp_path):
+    x, y, score = _rows(600, -3.0, seed=12)  # baseline: (almost) only negative predictions
+    keep = score < 0.5
+    section = _section()
+    constraints = section.fit_baseline(_window(x[keep], y[keep], score[keep], "class"),
+                                       tmp_path)
+    x2, _, score2 = _rows(600, 1.0, seed=13, labelled=False)
+    result = section.analyse(_window(x2, None, score2, "class"), tmp_path, constraints)
+    assert result.summary["status"] == "insufficient_data"
+    assert "positive predictions" in result.summary["rests_on"]
