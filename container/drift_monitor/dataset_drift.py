@@ -2,7 +2,7 @@
 is still caught (Lopez-Paz & Oquab 2017, "Revisiting classifier two-sample tests").
 
 A HistGradientBoostingClassifier learns to tell reference rows (0) from window rows (1) on
-a balanced, bounded subsample (at most ``max_rows_per_side`` rows each); it is trained on one
+a bounded subsample (at most ``max_rows_per_side`` rows from each side); it is trained on one
 half and scored on the held-out half. The halves are split by a hash of the row's content,
 so duplicated rows never straddle them (a model could otherwise "recognise" them). The
 held-out AUC is the effect size; its p-value is the one-sided Mann–Whitney U test of
@@ -99,14 +99,24 @@ class DatasetDriftSection:
                              "another schema")
         auc_threshold = float(config["auc_threshold"])
         alpha = float(config["significance_level"])
-        per_side = int(min(int(config["max_rows_per_side"]), len(reference), window.n_rows))
+        cap = int(config["max_rows_per_side"])
+        n_cur = int(min(cap, window.n_rows))
+        n_ref = int(min(cap, len(reference)))
         rng = np.random.default_rng(self.seed)
-        ref = reference[names].iloc[rng.choice(len(reference), per_side, replace=False)]
-        rows = np.sort(rng.choice(window.n_rows, per_side, replace=False))
+        rows = np.sort(rng.choice(window.n_rows, n_cur, replace=False))
         # Take the rows in Arrow first: never build a DataFrame of the whole window.
         sample = WindowData(schema=window.schema, table=window.table.take(pa.array(rows)),
-                            n_rows=per_side)
+                            n_rows=n_cur)
         cur = sample.features_frame()[names]
+        # The reference rows are drawn afresh for each window (seeded by the window's own
+        # content, so a re-run is identical): a two-sample test's false-alarm rate is alpha on
+        # average over both samples, and a reference subsample frozen across windows would
+        # make it alpha only on average over baselines. Using up to ``cap`` reference rows
+        # (not just as many as the window has) also shrinks the reference's share of noise.
+        content = int(pd.util.hash_pandas_object(cur, index=False).sum())
+        ref_rng = np.random.default_rng([self.seed, content % (2**63)])
+        ref = reference[names].iloc[np.sort(ref_rng.choice(len(reference), n_ref,
+                                                           replace=False))]
         x, is_cat = _design(ref.reset_index(drop=True), cur.reset_index(drop=True),
                             window.schema.categorical)
         y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
@@ -132,14 +142,16 @@ class DatasetDriftSection:
         drifted = bool(test.pvalue < alpha and auc >= auc_threshold)
         summary: dict[str, Any] = {"status": "ok", "auc": round(auc, 4),
                                    "p_value": float(test.pvalue), "drifted": drifted,
-                                   "auc_threshold": auc_threshold, "rows_per_side": per_side}
+                                   "auc_threshold": auc_threshold,
+                                   "rows": {"reference": n_ref, "current": n_cur}}
         violations = []
         if drifted:
             violations.append({
                 "feature_name": "__dataset__", "constraint_check_type": "dataset_drift_check",
                 "description": (f"A classifier tells current rows from baseline rows with "
                                 f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
-                                f"p={test.pvalue:.2g}, {per_side} rows per side)"),
+                                f"p={test.pvalue:.2g}; {n_ref} baseline and {n_cur} current "
+                                "rows)"),
                 "observed": round(auc, 6), "threshold": auc_threshold})
         metrics = [{"MetricName": "dataset_drift_auc", "Value": auc, "Unit": "None"}]
         return self._result(summary, violations, metrics)
@@ -150,7 +162,8 @@ class DatasetDriftSection:
             body = (f"<p>Held-out AUC of a baseline-vs-current classifier: "
                     f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "
                     f"Mann–Whitney p = {summary['p_value']:.3g}, "
-                    f"{summary['rows_per_side']} rows per side: {verdict}.</p>")
+                    f"{summary['rows']['reference']} baseline and "
+                    f"{summary['rows']['current']} current rows: {verdict}.</p>")
         else:
             body = f"<p>{esc(summary.get('status'))}: {esc(summary.get('reason', ''))}</p>"
         html = f"<section id='dataset-drift'><h2>Dataset drift</h2>{body}</section>"
