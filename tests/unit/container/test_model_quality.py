@@ -175,3 +175,18 @@ def test_unknown_constraint_metric_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="f3 is not a supported metric"):
         ModelQualitySection().analyse(_window(labels, predictions, scores), tmp_path, {
             "binary_classification_constraints": {"f3": {"threshold": 0.5}}})
+
+
+def test_greater_than_threshold_rule_uses_the_interval_lower_end(tmp_path):
+    labels, predictions, scores = _sample(n=1000)
+    recall = recall_score(labels, predictions)
+    section = ModelQualitySection()
+    window = _window(labels, predictions, scores)
+    below = {"binary_classification_constraints": {
+        "recall": {"threshold": recall - 0.1, "comparison_operator": "GreaterThanThreshold"}}}
+    near = {"binary_classification_constraints": {
+        "recall": {"threshold": recall - 0.005, "comparison_operator": "GreaterThanThreshold"}}}
+    assert [v["feature_name"] for v in section.analyse(window, tmp_path, below).violations] == [
+        "recall"]
+    assert section.analyse(window, tmp_path, near).violations == []
+    assert "Model quality" in section.analyse(window, tmp_path, near).report_html
