@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
@@ -22,7 +23,7 @@ from merge_labels.config import MergeConfig
 from merge_labels.errors import BaselineSchemaError
 from merge_labels.labels import parse_label
 from merge_labels.manifest import IdSample, MergeStats
-from merge_labels.merged_table import MergedTableBuilder, epoch_ms, parquet_bytes
+from merge_labels.merged_table import MergedTableBuilder, epoch_ms, write_parquet
 from merge_labels.models import MergeEvent, MergeResult
 from merge_labels.quarantine import Quarantine
 from merge_labels.s3io import (
@@ -95,7 +96,12 @@ def merge_window(event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3,
         stats.rows = table.num_rows
         stats.labeled = table.num_rows - table[schema.label].null_count
         del labels
-        _publish(s3, where, parquet_bytes(table), quarantine, stats)
+        # The Parquet file goes through local disk (Lambda's /tmp) and the upload is
+        # streamed from there by put_object, so the merged output is not held twice in memory.
+        with tempfile.TemporaryFile() as merged:
+            write_parquet(table, merged)
+            del table
+            _publish(s3, where, merged, quarantine, stats)
     finally:
         quarantine.close()
     logger.info("merged window", extra={"window": target.window.slug, "rows": stats.rows,
@@ -126,44 +132,45 @@ def _jsonl_objects(s3, root: S3Location, hours: list[datetime], stats: MergeStat
 def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
                    config: MergeConfig, builder: MergedTableBuilder, stats: MergeStats,
                    quarantine: Quarantine) -> set[str]:
-    parser = CaptureParser(schema, config.output_row_separator)
-    window = target.window
+    """Parse the window's capture lines into ``builder``; returns the join keys merged.
+
+    This is the hot loop of the merge (one iteration per captured request), so the counters
+    are kept in locals and stored in ``stats`` at the end.
+    """
+    parse = CaptureParser(schema, config.output_row_separator).parse
+    start, end = target.window.start, target.window.end
     seen: set[str] = set()
-    hours = hours_between(window.start, window.end)
-    for uri, key in _jsonl_objects(s3, where.capture_root, hours, stats):
+    add = builder.add
+    lines = blank = outside = inside = 0
+    for uri, key in _jsonl_objects(s3, where.capture_root, hours_between(start, end), stats):
         stats.capture_files.append(uri)
         for number, line in enumerate(iter_lines(s3, where.capture_root.bucket, key), 1):
-            if not line.strip():
-                stats.blank_lines += 1
+            if not line or line.isspace():
+                blank += 1
                 continue
-            stats.capture_lines += 1
+            lines += 1
             try:
-                record = parser.parse(line)
+                record = parse(line)
             except RecordError as exc:
                 quarantine.add("capture", uri, number, str(exc), line)
                 continue
-            if not window.contains(record.inference_time):
-                stats.records_outside_window += 1
+            if not start <= record.inference_time < end:
+                outside += 1
                 continue
-            stats.records_in_window += 1
+            inside += 1
             time_ms = epoch_ms(record.inference_time)
             scores = record.scores or [None] * len(record.rows)
-            if len(record.rows) == 1:  # the common case, kept cheap
-                row_id = record.key
-                if row_id in seen:
-                    stats.duplicate_capture_ids.add(row_id)
-                    continue
-                seen.add(row_id)
-                builder.add(row_id, record.event_id, time_ms, record.rows[0], scores[0],
-                            record.predictions[0])
-                continue
             for row_id, row, score, prediction in zip(record.row_ids(), record.rows, scores,
                                                       record.predictions, strict=True):
                 if row_id in seen:
                     stats.duplicate_capture_ids.add(row_id)
                     continue
                 seen.add(row_id)
-                builder.add(row_id, record.event_id, time_ms, row, score, prediction)
+                add(row_id, record.event_id, time_ms, row, score, prediction)
+    stats.capture_lines += lines
+    stats.blank_lines += blank
+    stats.records_outside_window += outside
+    stats.records_in_window += inside
     return seen
 
 
@@ -179,7 +186,7 @@ def _read_labels(s3, where: Locations, target: Target, config: MergeConfig, now:
     for uri, key in _jsonl_objects(s3, root, hours_between(window.start, cutoff), stats):
         stats.label_files.append(uri)
         for number, line in enumerate(iter_lines(s3, root.bucket, key), 1):
-            if not line.strip():
+            if not line or line.isspace():
                 stats.blank_lines += 1
                 continue
             stats.label_lines += 1
@@ -210,7 +217,7 @@ def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
     for uri, key in _jsonl_objects(s3, root, hours_between(first, stop), stats):
         stats.late_label_files += 1
         for line in iter_lines(s3, root.bucket, key):
-            if not line.strip():
+            if not line or line.isspace():
                 continue
             try:
                 row_id, _ = parse_label(line)
@@ -222,9 +229,10 @@ def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
         logger.debug("scanned late labels", extra={"source": uri})
 
 
-def _publish(s3, where: Locations, merged: bytes, quarantine: Quarantine,
+def _publish(s3, where: Locations, merged: IO[bytes], quarantine: Quarantine,
              stats: MergeStats) -> None:
     """Upload only after everything parsed: Parquet, then quarantine, manifest last."""
+    merged.seek(0)
     s3.put_object(Bucket=where.bucket, Key=where.merged.key, Body=merged,
                   ContentType="application/vnd.apache.parquet")
     if quarantine.count:

@@ -7,8 +7,8 @@ The label column is added at the end, once the ground truth has been read.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,11 +46,12 @@ class MergedTableBuilder:
         self.schema = schema
         self.arrow_schema = merged_arrow_schema(schema)
         self._without_label = self.arrow_schema.remove(len(self.arrow_schema) - 1)
-        self._feature_types = [self.arrow_schema.field(n).type for n in schema.feature_names]
+        # Rows (tuples in feature order) convert in one C-level pass as a struct array.
+        self._feature_struct = pa.struct([self.arrow_schema.field(n)
+                                          for n in schema.feature_names])
         self.chunk_rows = chunk_rows
         self._batches: list[pa.RecordBatch] = []
         self._reset()
-        self.n_rows = 0
 
     def _reset(self) -> None:
         self._ids: list[str] = []
@@ -68,18 +69,15 @@ class MergedTableBuilder:
         self._rows.append(row)
         self._scores.append(score)
         self._predictions.append(prediction)
-        self.n_rows += 1
         if len(self._ids) >= self.chunk_rows:
             self._flush()
 
     def _flush(self) -> None:
         if not self._ids:
             return
-        columns = list(zip(*self._rows, strict=True))
         arrays = [pa.array(self._ids, pa.string()), pa.array(self._events, pa.string()),
                   pa.array(self._times, TIMESTAMP)]
-        arrays += [pa.array(col, typ) for col, typ in zip(columns, self._feature_types,
-                                                           strict=True)]
+        arrays += pa.array(self._rows, self._feature_struct).flatten()
         if self.schema.score:
             arrays.append(pa.array(self._scores, pa.float64()))
         arrays.append(pa.array(self._predictions, pa.int64()))
@@ -100,8 +98,6 @@ class MergedTableBuilder:
         return table.append_column(self.arrow_schema.field(self.schema.label), label)
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
+def write_parquet(table: pa.Table, sink: IO[bytes]) -> None:
     """Serialise deterministically (same table, same bytes) so re-runs are byte-identical."""
-    sink = io.BytesIO()
     pq.write_table(table, sink, compression="snappy")
-    return sink.getvalue()
