@@ -10,6 +10,7 @@ Benjamini–Hochberg across features, so small windows do not alarm on noise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,32 @@ def _violation(feature: str, check: str, description: str, observed: float | Non
     return entry
 
 
-def numeric_profile(name: str, values: np.ndarray) -> dict[str, Any]:
+@dataclass(frozen=True)
+class NumericFacts:
+    """One pass over a numerical column, shared by the profile and the type checks."""
+
+    present: np.ndarray
+    n_missing: int
+    fractional_share: float
+    negative_share: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> NumericFacts:
+        present = values[~np.isnan(values)]
+        if not present.size:
+            return cls(present, int(values.size), 0.0, 0.0)
+        fractional = float(np.count_nonzero(np.modf(present)[0])) / present.size
+        negative = float(np.count_nonzero(present < 0)) / present.size
+        return cls(present, int(values.size - present.size), fractional, negative)
+
+
+def numeric_profile(name: str, values: np.ndarray, facts: NumericFacts | None = None
+                    ) -> dict[str, Any]:
     """One numerical feature in Model Monitor's statistics.json shape."""
-    present = values[~np.isnan(values)]
-    missing = int(values.size - present.size)
-    integral = bool(present.size and np.all(np.floor(present) == present))
-    stats: dict[str, Any] = {"common": {"num_present": int(present.size), "num_missing": missing}}
+    facts = facts or NumericFacts.of(values)
+    present = facts.present
+    stats: dict[str, Any] = {"common": {"num_present": int(present.size),
+                                        "num_missing": facts.n_missing}}
     if present.size:
         low, high = float(present.min()), float(present.max())
         counts, edges = np.histogram(present, bins=10, range=(low, high) if high > low
@@ -60,6 +81,7 @@ def numeric_profile(name: str, values: np.ndarray) -> dict[str, Any]:
                 {"lower_bound": float(edges[i]), "upper_bound": float(edges[i + 1]),
                  "count": float(counts[i])} for i in range(10)]}},
         })
+    integral = bool(present.size) and facts.fractional_share == 0.0
     return {"name": name, "inferred_type": "Integral" if integral else "Fractional",
             "numerical_statistics": stats}
 
@@ -74,12 +96,15 @@ def string_profile(name: str, counts: dict[str, int], missing: int) -> dict[str,
                                                      for v, c in ordered]}}}}
 
 
-def profile(window: WindowData) -> list[dict[str, Any]]:
+def profile(window: WindowData, facts: dict[str, NumericFacts] | None = None
+            ) -> list[dict[str, Any]]:
     """statistics.json ``features`` for every schema feature."""
+    facts = facts or {}
     features = []
     for feature in window.schema.features:
         if feature.is_numerical:
-            features.append(numeric_profile(feature.name, window.numeric(feature.name)))
+            features.append(numeric_profile(feature.name, window.numeric(feature.name),
+                                            facts.get(feature.name)))
         else:
             values = window.categorical(feature.name)
             features.append(string_profile(feature.name, category_counts(values),
@@ -137,7 +162,9 @@ class DataQualitySection:
                          + "; ".join(ingest.malformed_examples[:3])))
 
         completeness_tests: list[tuple[str, float, float, float, float]] = []
-        profiles = profile(window)
+        facts = {name: NumericFacts.of(window.numeric(name)) for name in schema.numerical
+                 if name not in ingest.missing_columns}
+        profiles = profile(window, facts)
         for feature, prof in zip(schema.features, profiles, strict=True):
             name = feature.name
             entry = feature_entry(constraints, name)
@@ -168,18 +195,17 @@ class DataQualitySection:
                 elif bad:
                     rows.append((name, "data_type", f"{bad} values did not parse (below "
                                                     "threshold)"))
-                values = window.numeric(name)
-                present_values = values[~np.isnan(values)]
-                if entry.get("inferred_type") == "Integral" and present_values.size:
-                    share = float(np.mean(np.floor(present_values) != present_values))
+                fact = facts[name]
+                if entry.get("inferred_type") == "Integral" and fact.present.size:
+                    share = fact.fractional_share
                     if share > dtype_threshold:
                         violations.append(_violation(
                             name, "data_type_check",
                             f"{share:.1%} of values of {name} are fractional; the baseline "
                             "type is Integral", share, dtype_threshold))
                 non_negative = (entry.get("num_constraints") or {}).get("is_non_negative")
-                if non_negative and present_values.size:
-                    share = float(np.mean(present_values < 0))
+                if non_negative and fact.present.size:
+                    share = fact.negative_share
                     if share > dtype_threshold:
                         violations.append(_violation(
                             name, "data_type_check",
