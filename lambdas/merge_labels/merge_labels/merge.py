@@ -212,6 +212,8 @@ def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
     if first < cutoff:
         first += timedelta(hours=1)  # the folder holding the cutoff was read in full
     stop = min(now, first + timedelta(hours=config.late_label_scan_hours))
+    if stop <= first:  # the cutoff is "now": nothing can have arrived after it
+        return
     late: IdSample = stats.labels_past_lag
     stats.late_scan = (first, stop)
     for uri, key in _jsonl_objects(s3, root, hours_between(first, stop), stats):

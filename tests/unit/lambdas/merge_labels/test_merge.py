@@ -311,6 +311,9 @@ def test_labels_arriving_in_later_hour_folders_are_joined(s3, config):
     upload_labels(s3, invocations[20:], labels[20:], hours_after_end=71, seed=8)
     early = run(s3, config, now=END + timedelta(hours=2))
     assert early["labeled_count"] == 10
+    manifest = read_manifest(s3)
+    assert manifest["label_cutoff"] == "2026-11-25T16:00:00Z"
+    assert manifest["labels_past_lag"]["scanned_hours"] == {"from": None, "to": None}
     late = run(s3, config, now=END + timedelta(hours=80))
     assert late["labeled_count"] == 30
     assert read_manifest(s3)["label_cutoff"] == "2026-11-28T14:00:00Z"
@@ -366,9 +369,13 @@ def test_rerun_is_idempotent_and_clears_a_stale_quarantine(s3, config):
     first_bytes = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
     assert first["quarantined_count"] == 1
 
+    first_manifest = s3.get_object(Bucket=BUCKET, Key=PREFIX + "manifest.json")["Body"].read()
+
     second = run(s3, config)
     second_bytes = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
+    second_manifest = s3.get_object(Bucket=BUCKET, Key=PREFIX + "manifest.json")["Body"].read()
     assert second == first and second_bytes == first_bytes
+    assert second_manifest == first_manifest
     table = read_table(s3)
     assert table.num_rows == 50
     assert len(set(table["inference_id"].to_pylist())) == 50
