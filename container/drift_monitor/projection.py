@@ -45,6 +45,7 @@ from threadpoolctl import threadpool_limits
 from drift_monitor.errors import InputError
 from drift_monitor.model_quality import accuracy_threshold, binary_outcomes
 from drift_monitor.projection_calibration import (
+    CANDIDATES,
     CalibrationMap,
     bootstrap_maps_on_grid,
     choose_calibration,
@@ -77,6 +78,7 @@ class ProjectionSettings:
     min_baseline_labeled_rows: int = 200     # labelled baseline rows needed to calibrate
     confidence_level: float = 0.95
     shift_correction: str = "none"
+    calibration: str = "bagged_isotonic"     # or identity / platt / isotonic / auto
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
     min_labeled_rows_for_reliability: int = 100
     bootstrap_resamples: int = 200
@@ -102,6 +104,9 @@ class ProjectionSettings:
                 raise InputError(f"constraints.json: {SETTINGS_KEY}.{key}: expected "
                                  f"{kind.__name__}, got {value!r}") from exc
         settings = cls(**values)
+        if settings.calibration not in (*CANDIDATES, "auto"):
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.calibration must be one of "
+                             f"{(*CANDIDATES, 'auto')}")
         if settings.shift_correction not in SHIFT_CORRECTIONS:
             raise InputError(f"constraints.json: {SETTINGS_KEY}.shift_correction must be one "
                              f"of {SHIFT_CORRECTIONS}")
@@ -322,7 +327,8 @@ class ProjectionSection:
                                            "positive": _finite(precision.precision[1]),
                                            "rows": precision.effective_rows.tolist()}
         if scores is not None and labeled.sum() >= settings.min_baseline_labeled_rows:
-            fit = choose_calibration(scores[labeled], outcome.astype(float), seed=settings.seed)
+            fit = choose_calibration(scores[labeled], outcome.astype(float), seed=settings.seed,
+                                     method=settings.calibration)
             document["calibration"] = fit.chosen.to_json()
             document["calibration_quality"] = fit.quality
             draws = bootstrap_maps_on_grid(fit.chosen.method, scores[labeled],

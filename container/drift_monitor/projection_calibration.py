@@ -5,9 +5,13 @@ fitted it, is stored as piecewise-linear knots (``x``, ``y``) and applied with `
 plain JSON, no pickles, and O(n) vectorised over millions of rows.
 
 Candidates are the identity (the scores are already calibrated), Platt scaling (logistic on
-logit(score)), isotonic regression and bagged isotonic regression; the one with the lowest
-*out-of-fold* Brier score on the baseline wins, and its out-of-fold ECE and Brier score are
-reported as the calibration quality the projection rests on (in-sample figures would flatter
+logit(score)), isotonic regression and bagged isotonic regression. The default is bagged
+isotonic: non-parametric (Platt's logistic shape biases an accuracy estimate when the model's
+miscalibration is not sigmoid-shaped) and smoother than one isotonic fit; on the adult
+benchmark it gave the lowest projection error, whereas picking by out-of-fold Brier score
+("auto") often chose Platt, whose Brier score was lower by a hair but whose accuracy
+projections were worse. The out-of-fold ECE and Brier score of every candidate are reported
+as the calibration quality the projection rests on (in-sample figures would flatter
 isotonic regression).
 """
 
@@ -116,8 +120,11 @@ class CalibrationFit:
 
 
 def choose_calibration(scores: np.ndarray, outcomes: np.ndarray, *, folds: int = 5,
-                       seed: int = 0) -> CalibrationFit:
-    """Pick the candidate with the lowest out-of-fold Brier score; refit it on all rows."""
+                       seed: int = 0, method: str = "bagged_isotonic") -> CalibrationFit:
+    """Fit ``method`` on all rows ("auto": the lowest out-of-fold Brier score) and report the
+    out-of-fold Brier score and ECE of every candidate, so the choice can be judged."""
+    if method not in (*CANDIDATES, "auto"):
+        raise ValueError(f"unknown calibration method {method!r} (one of {CANDIDATES}, auto)")
     n = scores.size
     folds = max(2, min(folds, n // 20)) if n >= 40 else 0
     quality: dict[str, dict] = {}
@@ -131,7 +138,7 @@ def choose_calibration(scores: np.ndarray, outcomes: np.ndarray, *, folds: int =
                 out_of_fold[held] = fitted.apply(scores[held])
             quality[method] = {"brier": brier_score(out_of_fold, outcomes),
                                "ece": expected_calibration_error(out_of_fold, outcomes)}
-        best = min(CANDIDATES, key=lambda m: quality[m]["brier"])
+        best = min(CANDIDATES, key=lambda m: quality[m]["brier"]) if method == "auto" else method
     else:
         best = "identity"  # too few rows to fit and check a map: say so via quality
     chosen = fit_map(best, scores, outcomes)

@@ -87,7 +87,8 @@ def test_baseline_writes_json_and_parquet_and_a_calibration_better_than_raw(base
     directory, constraints = baseline
     document = json.loads((directory / BASELINE_FILE).read_text())
     quality = document["calibration_quality"]
-    assert quality["method"] in ("platt", "isotonic")
+    assert quality["method"] == "bagged_isotonic"  # the default
+    assert set(quality["candidates"]) == {"identity", "platt", "isotonic", "bagged_isotonic"}
     assert quality["out_of_fold_ece"] < quality["raw_scores_ece"]
     assert (directory / REFERENCE_FILE).exists() and (directory / DRAWS_FILE).exists()
     assert constraints["projection_settings"]["shift_correction"] == "none"
@@ -226,8 +227,10 @@ def test_calibration_selection_and_ece():
     y = (rng.uniform(size=2000) < p).astype(float)
     assert expected_calibration_error(p, y) < 0.03
     assert expected_calibration_error(p ** 3, y) > 0.1
-    fit = choose_calibration(p ** 3, y)
+    fit = choose_calibration(p ** 3, y, method="auto")
+    assert fit.quality["method"] != "identity"  # the raw scores are far off
     assert fit.quality["out_of_fold_ece"] < 0.03
+    assert fit.quality["candidates"]["identity"]["ece"] > 0.1
     draws = bootstrap_maps_on_grid(fit.chosen.method, p ** 3, y, GRID, resamples=20, seed=0)
     assert draws.shape == (20, GRID.size)
 
