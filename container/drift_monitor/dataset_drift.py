@@ -79,7 +79,9 @@ class DatasetDriftSection:
         min_rows = int(number(feature_settings(constraints, ""), "minimum_rows",
                               "monitoring_config"))
         if not enabled(config["enabled"]):
-            return self._result({"status": "disabled"}, [], [])
+            # "status" stays within the contract's values (ok/insufficient_data/no_labels).
+            return self._result({"status": "ok", "enabled": False, "drifted": False,
+                                 "reason": "disabled in constraints.json (dataset_drift)"}, [], [])
         if window.n_rows < min_rows:
             summary = {"status": "insufficient_data",
                        "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}"}
@@ -157,7 +159,7 @@ class DatasetDriftSection:
         return self._result(summary, violations, metrics)
 
     def _result(self, summary: dict, violations: list, metrics: list) -> SectionResult:
-        if summary.get("status") == "ok":
+        if summary.get("status") == "ok" and "auc" in summary:
             verdict = "drift detected" if summary["drifted"] else "no joint drift detected"
             body = (f"<p>Held-out AUC of a baseline-vs-current classifier: "
                     f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "

@@ -56,7 +56,7 @@ def _check_outputs(output: Path) -> dict:
     summary = statistics["summary"]
     assert summary["item_count"] == statistics["dataset"]["item_count"]
     for name in ("data_quality", "feature_drift", "dataset_drift"):
-        assert summary[name]["status"] in ("ok", "insufficient_data", "no_labels", "disabled")
+        assert summary[name]["status"] in ("ok", "insufficient_data", "no_labels")
     violations = json.loads((output / "constraint_violations.json").read_text())["violations"]
     for violation in violations:
         assert violation["constraint_check_type"] in CHECK_TYPES

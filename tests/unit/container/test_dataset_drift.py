@@ -48,4 +48,5 @@ def test_disabled_and_insufficient(reference_table, adult_schema, baseline_dir, 
     assert result.summary["status"] == "insufficient_data" and result.violations == []
     constraints["dataset_drift"]["enabled"] = False
     result = DatasetDriftSection().analyse(window, baseline_dir, constraints)
-    assert result.summary["status"] == "disabled"
+    assert result.summary["status"] == "ok" and result.summary["enabled"] is False
+    assert result.violations == [] and "disabled" in result.report_html
