@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser import parse
 
 from merge_labels import config as config_module
 from merge_labels.config import DEFAULT_METRICS_NAMESPACE, ENV_METRICS_NAMESPACE, MergeConfig
@@ -39,9 +39,16 @@ def build_handler(env: Mapping[str, str], s3=None,
 
     @metrics.log_metrics
     @logger.inject_lambda_context(correlation_id_path="execution_name")
-    @event_parser(model=MergeEvent)
-    def handler(event: MergeEvent, context: Any) -> dict:
-        result = merge_window(event, config, client, now())
+    def handler(event: dict, context: Any) -> dict:
+        try:
+            parsed = parse(event=event, model=MergeEvent)
+            result = merge_window(parsed, config, client, now())
+        except Exception as exc:
+            # A failure is a metric too, so an alarm can watch it; the error still propagates
+            # to Step Functions (its class name is the task's error name).
+            metrics.add_metric(name="MergeFailures", unit=MetricUnit.Count, value=1)
+            logger.exception("merge failed", extra={"error_type": type(exc).__name__})
+            raise
         metrics.add_dimension(name="Endpoint", value=result["endpoint_name"])
         metrics.add_metric(name="MergedRows", unit=MetricUnit.Count,
                            value=result["record_count"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 from datetime import timedelta
@@ -13,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from merge_labels import app
-from merge_labels.errors import ConfigError
+from merge_labels.errors import ConfigError, MergeInputError
 from tests.unit.lambdas.merge_labels.helpers import (
     BUCKET,
     CAPTURE_URI,
@@ -41,6 +42,21 @@ CONTEXT = SimpleNamespace(function_name="merge-labels", memory_limit_in_mb=1024,
                           aws_request_id="req-0001")
 ENV = {"DATA_BUCKET": BUCKET, "DEFAULT_ENDPOINT_NAME": ENDPOINT,
        "POWERTOOLS_METRICS_NAMESPACE": "DriftPipelineTest"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_powertools_logger():
+    """Powertools configures the service logger once per process, bound to the sys.stdout of
+    that moment; pytest's capsys replaces sys.stdout per test, so start each test afresh."""
+    def reset():
+        log = logging.getLogger(app.SERVICE)
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+        for attribute in [a for a in vars(log) if a == "init" or a.startswith("powertools_")]:
+            delattr(log, attribute)
+    reset()
+    yield
+    reset()
 
 
 def documented_payload() -> dict:
@@ -107,11 +123,28 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
     assert half["window"]["slug"] == "20261125T1330Z-20261125T1400Z"
 
 
-@pytest.mark.filterwarnings("ignore:No application metrics to publish")
-def test_event_without_execution_fields_fails_validation(s3):
+def emf_documents(out: str) -> list[dict]:
+    return [d for d in (json.loads(line) for line in out.splitlines() if line.startswith("{"))
+            if "_aws" in d]
+
+
+def test_event_without_execution_fields_fails_validation_and_counts_a_failure(s3, capsys):
     handler = app.build_handler(ENV, s3=s3, clock=lambda: END)
     with pytest.raises(ValidationError, match="execution_name"):
         handler({"input": {}}, CONTEXT)
+    assert emf_documents(capsys.readouterr().out)[-1]["MergeFailures"] in (1.0, [1.0])
+
+
+def test_merge_errors_propagate_with_their_class_name(s3, capsys):
+    handler = app.build_handler(ENV, s3=s3, clock=lambda: END)
+    with pytest.raises(MergeInputError, match=r"must be after input\.window_start"):
+        handler(event(window_start="2026-11-25T14:00:00Z", window_end="2026-11-25T13:00:00Z"),
+                CONTEXT)
+    out = capsys.readouterr().out
+    failure = [json.loads(line) for line in out.splitlines()
+               if line.startswith("{") and '"merge failed"' in line]
+    assert failure and failure[0]["error_type"] == "MergeInputError"
+    assert failure[0]["correlation_id"] == "exec-1"
 
 
 def test_missing_bucket_is_a_configuration_error():
