@@ -164,9 +164,10 @@ class CaptureParser:
             raise RecordError("a capture line must be a JSON object")
         capture = record.get("captureData")
         if not isinstance(capture, dict):
-            if "batchTransformOutput" in str(capture):
-                raise RecordError("batch-transform capture is not supported")
             raise RecordError("missing captureData object (not a data-capture record)")
+        if "batchTransformOutput" in capture and "endpointInput" not in capture:
+            raise RecordError("batch-transform capture (captureData.batchTransformOutput) is "
+                              "not supported; the merge reads endpoint capture")
         meta = record.get("eventMetadata")
         if not isinstance(meta, dict):
             raise RecordError("missing eventMetadata object")

@@ -101,6 +101,17 @@ def test_bad_records_raise_a_specific_reason(parser, kwargs, reason):
         parser.parse(line(data, output, **kwargs, **meta))
 
 
+def test_not_a_capture_record(parser):
+    with pytest.raises(RecordError, match="must be a JSON object"):
+        parser.parse("[1, 2]")
+    with pytest.raises(RecordError, match="missing captureData"):
+        parser.parse(json.dumps({"groundTruthData": {"data": "1"}}))
+    batch = json.loads(line("1,a,2"))
+    batch["captureData"] = {"batchTransformOutput": batch["captureData"]["endpointOutput"]}
+    with pytest.raises(RecordError, match="batch-transform capture"):
+        parser.parse(json.dumps(batch))
+
+
 def test_missing_output_and_metadata(parser):
     record = json.loads(line("1,a,2"))
     del record["captureData"]["endpointOutput"]
