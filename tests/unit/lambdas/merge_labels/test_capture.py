@@ -132,6 +132,19 @@ def test_class_output_schema():
         parser.parse(line("34", "0.4"))
 
 
+def test_forced_newline_separator_rejects_comma_outputs():
+    with pytest.raises(RecordError, match="1 values for 2 input rows"):
+        CaptureParser(SCHEMA, "\n").parse(line("1,a,2\n3,b,4", "0.1,0.8"))
+
+
+def test_json_encoded_label():
+    assert parse_label(json.dumps({"groundTruthData": {"data": "0", "encoding": "JSON"},
+                                   "eventMetadata": {"eventId": "r:1"}})) == ("r:1", 0)
+    with pytest.raises(RecordError, match="encoding 'XML'"):
+        parse_label(json.dumps({"groundTruthData": {"data": "0", "encoding": "XML"},
+                                "eventMetadata": {"eventId": "r"}}))
+
+
 def test_parse_label():
     assert parse_label(json.dumps({"groundTruthData": {"data": "1", "encoding": "CSV"},
                                    "eventMetadata": {"eventId": "order-1"},
