@@ -16,6 +16,7 @@ import contextlib
 import functools
 import importlib
 import json
+import logging
 import os
 import threading
 import traceback
@@ -52,6 +53,37 @@ def _resolve_handler(handler: str) -> Callable[[dict, Any], Any]:
     return getattr(importlib.import_module(module_name), function_name)
 
 
+@contextlib.contextmanager
+def _fresh_logging() -> Iterator[None]:
+    """Leave the logging configuration as the invocation found it.
+
+    On AWS every function has its own process, so the handlers a function's logger attaches
+    (Powertools binds its stream when first configured) never reach another function. In one
+    process we restore each logger's attributes and handlers after the call, so the next
+    invocation, of this function or another, configures its logging afresh.
+    """
+    loggers = logging.Logger.manager.loggerDict
+    before = {name: (dict(vars(logger)), list(logger.handlers))
+              for name, logger in loggers.items() if isinstance(logger, logging.Logger)}
+    try:
+        yield
+    finally:
+        for name, logger in list(loggers.items()):
+            if not isinstance(logger, logging.Logger):
+                continue
+            attributes, handlers = before.get(name, ({}, []))
+            for handler in [h for h in logger.handlers if h not in handlers]:
+                logger.removeHandler(handler)
+            if name in before:
+                added = set(vars(logger)) - set(attributes)
+                vars(logger).update({k: v for k, v in attributes.items() if k != "handlers"})
+            else:  # created during the call: keep it, but unconfigured
+                added = {k for k in vars(logger) if k.startswith("powertools") or k in (
+                    "init", "logger_handler")}
+            for key in added:
+                delattr(logger, key)
+
+
 # Environment variables are process-wide; two handlers must not interleave their settings.
 _ENV_LOCK = threading.Lock()
 
@@ -81,7 +113,7 @@ def _invoke_in_process(self: LambdaSimpleBackend, log_dir: Path, function_name, 
     try:
         with (_function_environment(dict(function.environment_vars or {})),
               open(log_dir / f"{function.function_name}.log", "a", encoding="utf-8") as log,
-              contextlib.redirect_stdout(log)):
+              contextlib.redirect_stdout(log), _fresh_logging()):
             result = _resolve_handler(function.handler)(event, context)
     except Exception as exc:  # the handler's failure is the task's failure, as on AWS
         response_headers["x-amz-function-error"] = "Unhandled"

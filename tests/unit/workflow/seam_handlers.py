@@ -9,3 +9,15 @@ def echo(event, context):
 
 def explode(event, context):
     raise ValueError(f"bad input: x={event.get('x')}")
+
+
+def logs(event, context):
+    import logging
+    import sys
+
+    logger = logging.getLogger("seam-test")
+    logger.addHandler(logging.StreamHandler(sys.stdout))
+    logger.init = True  # what Powertools marks a configured logger with
+    logger.warning("logged by the handler")
+    print("printed by the handler")
+    return {}

@@ -141,3 +141,16 @@ def test_the_patched_moto_seam_still_exists(patched):
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
 
     assert hasattr(state_task_factory, patched)
+
+
+def test_handler_output_goes_to_its_log_file_and_logging_is_left_as_found(tmp_path):
+    import logging
+
+    with offline_aws(tmp_path) as session:
+        arn = _deploy(session, _definition({"Call": LAMBDA_TASK}, "Call"), f"{HANDLER}.logs")
+        result = run_execution(session, arn, {"x": 1}, name="logs")
+    assert result.status == "SUCCEEDED"
+    log = (tmp_path / "lambda-logs" / "fn.log").read_text()
+    assert "logged by the handler" in log and "printed by the handler" in log
+    seam_logger = logging.getLogger("seam-test")
+    assert seam_logger.handlers == [] and not hasattr(seam_logger, "init")
