@@ -18,18 +18,21 @@ Flow::
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from dataclasses import dataclass
 
 # The SDK pair prints INFO lines and a v2 warning on import; quiet them before importing.
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
-import boto3
-from sagemaker.estimator import Estimator
-from sagemaker.processing import Processor
-from sagemaker.session import Session
-from stepfunctions.steps import (
+import boto3  # noqa: E402
+from sagemaker.estimator import Estimator  # noqa: E402
+from sagemaker.processing import Processor  # noqa: E402
+from sagemaker.session import Session  # noqa: E402
+from stepfunctions.steps import (  # noqa: E402
     Catch,
     Chain,
     Choice,
@@ -42,7 +45,8 @@ from stepfunctions.steps import (
     Succeed,
     TrainingStep,
 )
-from stepfunctions.steps.service import SnsPublishStep
+from stepfunctions.steps.service import SnsPublishStep  # noqa: E402
+from stepfunctions.steps.states import Graph  # noqa: E402
 
 # Placeholders bound by template.yaml DefinitionSubstitutions (and by the offline run).
 PLACEHOLDERS = (
@@ -382,3 +386,8 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     has_data.default_choice(Chain([analyse, evaluate, decision]))
 
     return Chain([merge, has_data])
+
+
+def definition_document(limits: Limits = Limits()) -> dict:
+    """The state graph as an ASL document (a dict)."""
+    return json.loads(Graph(build_definition(limits)).to_json())

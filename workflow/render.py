@@ -16,11 +16,9 @@ ASL_PATH = Path(__file__).with_name("statemachine.asl.json")
 
 def render_asl() -> str:
     """The ASL document as deterministic, pretty JSON text."""
-    from stepfunctions.steps.states import Graph  # the SDK pair loads only here
+    from workflow.definition import definition_document  # the SDK pair loads only here
 
-    from workflow.definition import build_definition
-
-    graph = _drop_literals_shadowed_by_paths(json.loads(Graph(build_definition()).to_json()))
+    graph = _drop_literals_shadowed_by_paths(definition_document())
     definition = {
         "Comment": (
             "Drift monitoring for one window of a SageMaker endpoint: merge capture with "
