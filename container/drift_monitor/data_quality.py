@@ -55,12 +55,14 @@ class NumericFacts:
 
     @classmethod
     def of(cls, values: np.ndarray) -> NumericFacts:
-        present = values[~np.isnan(values)]
+        missing = np.isnan(values)
+        n_missing = int(np.count_nonzero(missing))
+        present = values[~missing] if n_missing else values
         if not present.size:
-            return cls(present, int(values.size), 0.0, 0.0)
-        fractional = float(np.count_nonzero(np.modf(present)[0])) / present.size
+            return cls(present, n_missing, 0.0, 0.0)
+        fractional = float(np.count_nonzero(np.trunc(present) != present)) / present.size
         negative = float(np.count_nonzero(present < 0)) / present.size
-        return cls(present, int(values.size - present.size), fractional, negative)
+        return cls(present, n_missing, fractional, negative)
 
 
 def numeric_profile(name: str, values: np.ndarray, facts: NumericFacts | None = None

@@ -113,3 +113,15 @@ def test_subsample_without_replacement():
     sample = dt.subsample(values, 100, rng)
     assert sample.size == 100 and np.unique(sample).size == 100
     assert dt.subsample(values, 5000, rng) is values
+
+
+@pytest.mark.parametrize("n_edges", [3, 30])
+def test_bin_counts_equal_searchsorted_bincount(n_edges):
+    rng = np.random.default_rng(n_edges)
+    values = rng.normal(size=20_000)
+    values[::7] = np.nan
+    values[::13] = 0.25
+    edges = np.unique(np.r_[0.25, rng.normal(size=n_edges - 1)])
+    present = values[~np.isnan(values)]
+    expected = np.bincount(np.searchsorted(edges, present, side="left"), minlength=edges.size + 1)
+    np.testing.assert_array_equal(dt.bin_counts(values, edges), expected)
