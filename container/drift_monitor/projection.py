@@ -52,7 +52,7 @@ from drift_monitor.projection_calibration import (
     fit_map,
 )
 from drift_monitor.projection_shift import ShiftEstimate, estimate_shift
-from drift_monitor.quality_intervals import z_value
+from drift_monitor.quality_intervals import wilson_interval, z_value
 from drift_monitor.sections import SectionResult
 from drift_monitor.window import WindowData
 
@@ -669,8 +669,12 @@ def _report(projection: Projection, statistics: dict, reliability: Reliability |
             f"<td>[{_fmt(projection.lower)}, {_fmt(projection.upper)}]</td>"
             f"<td>{projection.n_rows}</td></tr>"]
     if reliability is not None:
+        lower, upper = wilson_interval(round(reliability.measured_accuracy
+                                             * reliability.labeled_rows),
+                                       reliability.labeled_rows, settings.confidence_level)
         rows.append(f"<tr><td>measured (labelled rows)</td>"
-                    f"<td>{_fmt(reliability.measured_accuracy)}</td><td>see model quality</td>"
+                    f"<td>{_fmt(reliability.measured_accuracy)}</td>"
+                    f"<td>[{_fmt(lower)}, {_fmt(upper)}] (Wilson)</td>"
                     f"<td>{reliability.labeled_rows}</td></tr>"
                     f"<tr><td>projected (same labelled rows)</td>"
                     f"<td>{_fmt(reliability.projected_accuracy)}</td>"

@@ -145,6 +145,9 @@ def test_no_reliability_violation_when_the_projection_holds(baseline):
     result = _section().analyse(_window(x, y, score), directory, constraints)
     assert "projection_reliability_check" not in {
         v["constraint_check_type"] for v in result.violations}
+    html = result.report_html
+    assert "measured (labelled rows)" in html and "(Wilson)" in html
+    assert "concept drift" in html and "Rests on" in html
 
 
 def test_interval_covers_realised_accuracy_at_roughly_nominal_rate():
