@@ -80,6 +80,9 @@ class ProjectionSettings:
     shift_correction: str = "none"
     calibration: str = "bagged_isotonic"     # or identity / platt / isotonic / auto
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
+    reliability_min_gap: float = 0.02        # and the gap it must reach (accuracy points):
+                                             # at 1M labelled rows a 0.3-point gap is
+                                             # "significant" but no reason to distrust
     min_labeled_rows_for_reliability: int = 100
     bootstrap_resamples: int = 200
     domain_classifier_rows: int = 5000       # subsample per side for the domain classifier
@@ -110,6 +113,9 @@ class ProjectionSettings:
         if settings.shift_correction not in SHIFT_CORRECTIONS:
             raise InputError(f"constraints.json: {SETTINGS_KEY}.shift_correction must be one "
                              f"of {SHIFT_CORRECTIONS}")
+        if not 0 <= settings.reliability_min_gap < 1:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.reliability_min_gap must be "
+                             f"in [0, 1)")
         if not 0.5 <= settings.confidence_level < 1 or not 0 < settings.reliability_alpha < 1:
             raise InputError(f"constraints.json: {SETTINGS_KEY}: confidence_level must be in "
                              f"[0.5, 1) and reliability_alpha in (0, 1)")
@@ -470,9 +476,12 @@ class ProjectionSection:
                         "variance = outcome noise + calibration bootstrap variance",
                 "enough_labeled_rows": bool(
                     reliability.labeled_rows >= settings.min_labeled_rows_for_reliability),
-                "alpha": settings.reliability_alpha}
+                "alpha": settings.reliability_alpha,
+                "min_gap": settings.reliability_min_gap}
+            gap = abs(reliability.measured_accuracy - reliability.projected_accuracy)
             if (reliability.labeled_rows >= settings.min_labeled_rows_for_reliability
-                    and reliability.p_value < settings.reliability_alpha):
+                    and reliability.p_value < settings.reliability_alpha
+                    and gap >= settings.reliability_min_gap):
                 violations.append({
                     "feature_name": "accuracy",
                     "constraint_check_type": "projection_reliability_check",
@@ -481,7 +490,8 @@ class ProjectionSection:
                         f" labelled rows measured accuracy {reliability.measured_accuracy:.3f} "
                         f"vs projected {reliability.projected_accuracy:.3f} (z = "
                         f"{reliability.z:.2f}, p = {reliability.p_value:.2g} < "
-                        f"{settings.reliability_alpha}); concept drift or a calibration that no "
+                        f"{settings.reliability_alpha}, gap {gap:.3f} >= "
+                        f"{settings.reliability_min_gap}); concept drift or a calibration that no "
                         f"longer holds"),
                     "observed": reliability.measured_accuracy,
                     "threshold": reliability.projected_accuracy})

@@ -139,6 +139,18 @@ def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
     assert gap["p_value"] < 1e-6 and gap["measured_accuracy"] < 0.3
 
 
+def test_reliability_violation_needs_the_gap_to_reach_its_effect_size(baseline):
+    directory, constraints = baseline
+    x, y, score = _rows(3000, 0.0, seed=4, concept_flip=True, squash=0.6)
+    lenient = dict(constraints, projection_settings={
+        **constraints.get("projection_settings", {}), "reliability_min_gap": 0.9})
+    result = ProjectionSection().analyse(_window(x, y, score), directory, lenient)
+    gap = result.statistics["projected_binary_classification_metrics"]["measured_vs_projected"]
+    assert gap["p_value"] < 1e-6, "the test is significant ..."
+    assert "projection_reliability_check" not in {  # ... but the gap is below 0.9
+        v["constraint_check_type"] for v in result.violations}
+
+
 def test_no_reliability_violation_when_the_projection_holds(baseline):
     directory, constraints = baseline
     x, y, score = _rows(3000, 0.5, seed=5, squash=0.6)
