@@ -169,6 +169,23 @@ def _headline_reasons(reasons: list[str], limit: int = 3, width: int = 110) -> l
     return [r if len(r) <= width else r[: width - 3] + "..." for r in ranked[:limit]]
 
 
+def _measured(report: WindowReport, output: Path) -> str:
+    """Measured accuracy, or why there is none worth quoting (too few labelled rows)."""
+    status = _window_statistics(report, output).get("summary", {}).get(
+        "model_quality", {}).get("status")
+    if status in ("insufficient_data", "no_labels"):
+        return "too few"
+    return _pct(report.evaluation.get("actual_accuracy"))
+
+
+def _window_statistics(report: WindowReport, output: Path) -> dict[str, Any]:
+    uri = report.evaluation.get("report_uri")
+    if not uri:
+        return {}
+    path = output / uri.split("/", 3)[3] / "statistics.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{float(value):.1%}"
 
@@ -190,7 +207,7 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
         lines.append(
             f"{_short_span(report.window):<19}{report.outcome:<9}"
             f"{_pct(report.window.true_accuracy):>9}"
-            f"{_pct(evaluation.get('actual_accuracy')):>10}"
+            f"{_measured(report, output):>10}"
             f"{_pct(evaluation.get('projected_accuracy')):>11}"
             f"{report.merge.get('labeled_count', 0):>8}  {drifted}")
         for reason in _headline_reasons(evaluation.get("reasons") or []):
@@ -201,7 +218,8 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
         "",
         "true acc = the served model's accuracy on all of the window's traffic (known only "
         "because the demo simulates it);",
-        "measured = on the rows whose label has arrived; projected = label-free estimate.",
+        "measured = on the rows whose label has arrived (\"too few\": under the container's "
+        "minimum, no verdict); projected = label-free estimate.",
         f"Reports: {output / 'reports'} (open report.html per window)",
         f"SNS messages: {output / 'notifications.json'}; job logs: {output / 'work' / 'jobs'}; "
         f"Lambda logs: {output / 'work' / 'lambda-logs'}",
