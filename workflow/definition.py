@@ -112,22 +112,30 @@ def _sagemaker_retry() -> Retry:
     )
 
 
-def _merge_step() -> LambdaStep:
+def _lambda_step(state_id: str, comment: str, function: str, payload: dict,
+                 result_path: str) -> LambdaStep:
     step = LambdaStep(
-        "MergeLabels",
-        comment="Join the window's data capture with the labels that have arrived.",
-        parameters={
-            "FunctionName": _placeholder("MergeFunctionArn"),
-            "Payload": {
-                "input.$": "$",
-                "execution_name.$": "$$.Execution.Name",
-                "execution_start_time.$": "$$.Execution.StartTime",
-            },
-        },
-        result_path="$.merge",
+        state_id,
+        comment=comment,
+        parameters={"FunctionName": _placeholder(function), "Payload": payload},
+        result_path=result_path,
     )
     step.add_retry(_lambda_retry())
     return step
+
+
+def _merge_step() -> LambdaStep:
+    return _lambda_step(
+        "MergeLabels",
+        "Join the window's data capture with the labels that have arrived.",
+        "MergeFunctionArn",
+        {
+            "input.$": "$",
+            "execution_name.$": "$$.Execution.Name",
+            "execution_start_time.$": "$$.Execution.StartTime",
+        },
+        "$.merge",
+    )
 
 
 def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
@@ -208,20 +216,13 @@ def _s3_input(name: str, uri_path: str, local_path: str) -> dict:
 
 
 def _evaluate_step() -> LambdaStep:
-    step = LambdaStep(
+    return _lambda_step(
         "EvaluateViolations",
-        comment="Read the violations and statistics and decide: retrain, notify or healthy.",
-        parameters={
-            "FunctionName": _placeholder("EvaluateFunctionArn"),
-            "Payload": {
-                "merge.$": "$.merge.Payload",
-                "processing_job_name.$": "$.analysis.ProcessingJobName",
-            },
-        },
-        result_path="$.evaluation",
+        "Read the violations and statistics and decide: retrain, notify or healthy.",
+        "EvaluateFunctionArn",
+        {"merge.$": "$.merge.Payload", "processing_job_name.$": "$.analysis.ProcessingJobName"},
+        "$.evaluation",
     )
-    step.add_retry(_lambda_retry())
-    return step
 
 
 def _retrain_step(session: Session, limits: Limits) -> TrainingStep:

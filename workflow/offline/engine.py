@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from workflow.offline.environment import temporary_environment
 from workflow.offline.lambda_runner import handlers_in_process
 from workflow.offline.local_jobs import LocalJobRunner, default_images
 from workflow.offline.sagemaker_tasks import JobObserver, sagemaker_jobs_run_locally
@@ -67,22 +67,13 @@ class ExecutionResult:
 def offline_aws(work_dir: Path, job_observer: JobObserver | None = None
                 ) -> Iterator[boto3.Session]:
     """Everything AWS, in this process: yields a boto3 session bound to the mock."""
-    saved = {name: os.environ.get(name) for name in _DUMMY_CREDENTIALS}
-    os.environ.update(_DUMMY_CREDENTIALS)
-    try:
-        with mock_aws(config=MOTO_CONFIG):
-            session = boto3.Session(region_name=REGION)
-            runner = LocalJobRunner(session.client("s3"), Path(work_dir) / "jobs",
-                                    default_images(MONITOR_IMAGE, TRAINING_IMAGE))
-            with (handlers_in_process(Path(work_dir) / "lambda-logs"),
-                  sagemaker_jobs_run_locally(runner, job_observer)):
-                yield session
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with temporary_environment(_DUMMY_CREDENTIALS), mock_aws(config=MOTO_CONFIG):
+        session = boto3.Session(region_name=REGION)
+        runner = LocalJobRunner(session.client("s3"), Path(work_dir) / "jobs",
+                                default_images(MONITOR_IMAGE, TRAINING_IMAGE))
+        with (handlers_in_process(Path(work_dir) / "lambda-logs"),
+              sagemaker_jobs_run_locally(runner, job_observer)):
+            yield session
 
 
 def run_execution(session: boto3.Session, state_machine_arn: str, execution_input: dict,

@@ -17,7 +17,6 @@ import functools
 import importlib
 import json
 import logging
-import os
 import threading
 import traceback
 import uuid
@@ -28,6 +27,8 @@ from typing import Any
 from unittest import mock
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
+
+from workflow.offline.environment import temporary_environment
 
 
 @dataclass
@@ -90,17 +91,8 @@ _ENV_LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def _function_environment(variables: dict[str, str]) -> Iterator[None]:
-    with _ENV_LOCK:
-        saved = {name: os.environ.get(name) for name in variables}
-        os.environ.update(variables)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with _ENV_LOCK, temporary_environment(variables):
+        yield
 
 
 def _invoke_in_process(self: LambdaSimpleBackend, log_dir: Path, function_name, qualifier, body,

@@ -17,6 +17,7 @@ def logs(event, context):
 
     logger = logging.getLogger("seam-test")
     logger.addHandler(logging.StreamHandler(sys.stdout))
+    logger.setLevel(logging.INFO)  # other imports (the SageMaker SDK) raise the root level
     logger.init = True  # what Powertools marks a configured logger with
     logger.warning("logged by the handler")
     print("printed by the handler")
