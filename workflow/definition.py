@@ -58,6 +58,7 @@ PLACEHOLDERS = (
     "SageMakerRoleArn",
     "ProcessingInstanceType",
     "TrainingInstanceType",
+    "AccuracyThreshold",
 )
 
 PROCESSING_ROOT = "/opt/ml/processing"
@@ -176,6 +177,8 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
                 "sagemaker_endpoint_name.$": f"{payload}.endpoint_name",
                 "start_time.$": f"{payload}.window.start",
                 "end_time.$": f"{payload}.window.end",
+                # Empty: the baseline's constraints.json decides; else this floor does.
+                "accuracy_threshold": _placeholder("AccuracyThreshold"),
             },
             "ProcessingInputs": [
                 _s3_input("window_dataset", f"{payload}.merged_uri", DATASET_DIR),

@@ -43,6 +43,7 @@ class Config:
     metric_time: datetime
     endpoint_name: str | None
     schedule_name: str | None
+    accuracy_threshold: float | None = None  # overrides constraints.json when set
     threads: int = 1                  # native threads for numpy/sklearn (DRIFT_MONITOR_THREADS)
 
     @property
@@ -189,4 +190,18 @@ def load_config(argv: list[str], environ: Mapping[str, str], *,
         metric_time=metric_time,
         endpoint_name=env.get("sagemaker_endpoint_name") or None,
         schedule_name=env.get("sagemaker_monitoring_schedule_name") or None,
+        accuracy_threshold=parse_threshold(env.get("accuracy_threshold"), "accuracy_threshold"),
     )
+
+
+def parse_threshold(value: str | None, name: str) -> float | None:
+    """An optional threshold in (0, 1); empty means "use constraints.json"."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise InputError(f"environment {name}={value!r} is not a number") from exc
+    if not 0 < number < 1:
+        raise InputError(f"environment {name}={value!r} must be between 0 and 1")
+    return number

@@ -52,8 +52,19 @@ def _inferred(config: Config, window: WindowData, schema_path: Path) -> dict[str
     return inferred
 
 
+def with_overrides(constraints: dict, config: Config) -> tuple[dict, dict[str, Any]]:
+    """Apply the deployment's settings that take precedence over constraints.json."""
+    if config.accuracy_threshold is None:
+        return constraints, {}
+    rule = {"threshold": config.accuracy_threshold, "comparison_operator": "LessThanThreshold"}
+    overridden = deep_merge(constraints, {"binary_classification_constraints": {"accuracy": rule}})
+    return overridden, {"binary_classification_constraints.accuracy.threshold": {
+        "value": config.accuracy_threshold, "source": "environment accuracy_threshold"}}
+
+
 def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     baseline_dir, constraints, _ = load_baseline(config)
+    constraints, overrides = with_overrides(constraints, config)
     schema_path = config.schema_path or baseline_dir / "schema.json"
     schema = load_schema(schema_path)
     window = read_window(config.dataset_source, config.dataset_format, schema,
@@ -73,6 +84,8 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     statistics["summary"] = {"item_count": window.n_rows,
                              **{name: r.summary for name, r in results.items()}}
     statistics["inferred"] = _inferred(config, window, schema_path)
+    if overrides:
+        statistics["overrides"] = overrides
 
     output = config.output_path
     output.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,7 @@ class PipelineSettings:
     min_labeled_rows_for_retrain: int = 200
     retrain_cooldown_hours: int = 24
     notify_on_insufficient_data: str = "false"
+    accuracy_threshold: str = ""  # empty: the baseline's constraints.json decides
 
 
 @dataclass
@@ -74,6 +75,7 @@ def function_environment(logical_id: str, bucket: str, settings: PipelineSetting
             "DEFAULT_VARIANT_NAME": settings.variant_name,
             "WINDOW_MINUTES": str(settings.window_minutes),
             "LABEL_LAG_HOURS": str(settings.label_lag_hours),
+            "BASELINE_PREFIX": "baselines",
             "POWERTOOLS_SERVICE_NAME": "merge_labels",
         }
     if logical_id == "EvaluateViolationsFunction":
@@ -155,6 +157,7 @@ def deploy(session: Any, settings: PipelineSettings, *, bucket: str = "drift-pip
             "SageMakerRoleArn": role_arn["drift-sagemaker"],
             "ProcessingInstanceType": "ml.m5.xlarge",
             "TrainingInstanceType": "ml.m5.xlarge",
+            "AccuracyThreshold": settings.accuracy_threshold,
         },
     )
     state_machine_arn = sfn.create_state_machine(

@@ -6,6 +6,7 @@ can pin a value without touching ``os.environ``. Nothing here runs at import tim
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,6 +22,8 @@ ENV_WINDOW_MINUTES = "WINDOW_MINUTES"
 ENV_LABEL_LAG_HOURS = "LABEL_LAG_HOURS"
 ENV_LATE_LABEL_SCAN_HOURS = "LATE_LABEL_SCAN_HOURS"
 ENV_OUTPUT_ROW_SEPARATOR = "OUTPUT_ROW_SEPARATOR"
+ENV_BASELINE_PREFIX = "BASELINE_PREFIX"
+DEFAULT_BASELINE_PREFIX = "baselines"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 
 DEFAULT_VARIANT_NAME = "AllTraffic"
@@ -46,6 +49,7 @@ class MergeConfig:
     label_lag_hours: int = DEFAULT_LABEL_LAG_HOURS
     late_label_scan_hours: int = DEFAULT_LATE_LABEL_SCAN_HOURS
     output_row_separator: str = "auto"  # "auto", "\n" or ","
+    baseline_prefix: str = DEFAULT_BASELINE_PREFIX  # baselines at {prefix}/{endpoint}/
 
     def __post_init__(self) -> None:
         if not self.data_bucket:
@@ -60,6 +64,10 @@ class MergeConfig:
         if self.label_lag_hours < 0 or self.late_label_scan_hours < 0:
             raise ConfigError(f"{ENV_LABEL_LAG_HOURS} and {ENV_LATE_LABEL_SCAN_HOURS} must be "
                               ">= 0")
+        if not re.fullmatch(r"[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*",
+                            self.baseline_prefix):
+            raise ConfigError(f"{ENV_BASELINE_PREFIX} must be an S3 key prefix without leading "
+                              f"or trailing '/', got {self.baseline_prefix!r}")
         if self.output_row_separator not in ("auto", "\n", ","):
             raise ConfigError(f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
                               f"{sorted(ROW_SEPARATORS)}, got {self.output_row_separator!r}")
@@ -101,6 +109,8 @@ class MergeConfig:
                                             DEFAULT_LATE_LABEL_SCAN_HOURS),
                                        ENV_LATE_LABEL_SCAN_HOURS),
             output_row_separator=ROW_SEPARATORS[separator],
+            baseline_prefix=str(pick("baseline_prefix", ENV_BASELINE_PREFIX,
+                                     DEFAULT_BASELINE_PREFIX)),
         )
 
     def to_dict(self) -> dict[str, Any]:

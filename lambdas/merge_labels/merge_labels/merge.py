@@ -49,12 +49,13 @@ class Locations:
         self.capture_root = parse_s3_uri(config.capture_s3_uri).child(
             f"{endpoint}/{target.variant_name}/")
         self.ground_truth_root = parse_s3_uri(config.ground_truth_s3_uri).child(f"{endpoint}/")
-        self.schema = S3Location(bucket, f"baselines/{endpoint}/schema.json")
+        baselines = config.baseline_prefix
+        self.schema = S3Location(bucket, f"{baselines}/{endpoint}/schema.json")
         self.merged_dir = S3Location(bucket, f"merged/{endpoint}/{slug}/")
         self.merged = self.merged_dir.child("merged.parquet")
         self.manifest = self.merged_dir.child("manifest.json")
         self.quarantine = self.merged_dir.child("quarantine.jsonl")
-        self.baseline_uri = f"s3://{bucket}/baselines/{endpoint}/"
+        self.baseline_uri = f"s3://{bucket}/{baselines}/{endpoint}/"
         self.report_uri = f"s3://{bucket}/reports/{endpoint}/{slug}/"
         self.training_data_uri = f"s3://{bucket}/training-data/{endpoint}/"
         self.recent_data_uri = f"s3://{bucket}/merged/{endpoint}/"
