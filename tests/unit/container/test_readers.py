@@ -96,3 +96,34 @@ def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(t
     assert window.ingest.records_outside_window == 1
     assert any("part.jsonl:5" in e and "3 fields" in e for e in window.ingest.malformed_examples)
     assert any("part.jsonl:7" in e for e in window.ingest.malformed_examples)
+
+
+def _json_capture(when, data, output, inference_id):
+    return json.dumps({"captureData": {
+        "endpointInput": {"observedContentType": "application/json", "mode": "INPUT",
+                          "data": json.dumps(data), "encoding": "JSON"},
+        "endpointOutput": {"observedContentType": "application/json", "mode": "OUTPUT",
+                           "data": json.dumps(output), "encoding": "JSON"}},
+        "eventMetadata": {"eventId": "e-" + inference_id, "inferenceId": inference_id,
+                          "inferenceTime": when}, "eventVersion": "0"})
+
+
+def test_capture_jsonl_with_json_payloads(tmp_path):
+    hour = tmp_path / "ep" / "AllTraffic" / "2026" / "11" / "25" / "13"
+    hour.mkdir(parents=True)
+    lines = [
+        _json_capture("2026-11-25T13:05:00Z", {"instances": [{"features": [34, "a"]}]},
+                      {"predictions": [{"score": 0.3}]}, "j1"),
+        _json_capture("2026-11-25T13:06:00Z", [{"x": 51, "c": "b"}, {"x": 27}],
+                      {"predictions": [0.7, 0.1]}, "jb"),
+        _json_capture("2026-11-25T13:07:00Z", [{"x": 1, "colour": "b"}],
+                      {"predictions": [0.5]}, "bad-key"),
+    ]
+    (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
+    window = read_window(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA)
+    assert window.table.column("inference_id").to_pylist() == ["j1", "jb:0", "jb:1"]
+    np.testing.assert_array_equal(window.numeric("x"), [34, 51, 27])
+    assert window.categorical("c").to_pylist() == ["a", "b", None]
+    np.testing.assert_allclose(window.scores(), [0.3, 0.7, 0.1])
+    assert window.ingest.malformed_records == 1
+    assert any("not in the schema" in e for e in window.ingest.malformed_examples)
