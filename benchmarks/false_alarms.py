@@ -41,7 +41,7 @@ from benchmarks import _data
 from column_schema import load_schema
 from drift_monitor.baseline_job import run_baseline
 from drift_monitor.config import load_config
-from drift_monitor.constraints import load_json
+from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG, load_json
 from drift_monitor.data_quality import DataQualitySection
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
@@ -142,7 +142,8 @@ def run(n_small: int, n_large: int) -> str:
         f"Command: `.venv/bin/python -m benchmarks.false_alarms --small {n_small} --large "
         f"{n_large}`  ",
         "Baseline: our `baseline` job on labeled.csv (4,885 rows, with the fixture model's "
-        "score), default constraints (α = 0.05 after Benjamini–Hochberg across the 14 "
+        "score), default constraints (α = "
+        f"{DEFAULT_MONITORING_CONFIG['significance_level']} after Benjamini–Hochberg across the 14 "
         "features; effect thresholds: Wasserstein/σ ≥ 0.1 numerical, Jensen–Shannon ≥ 0.1 "
         "categorical; dataset drift AUC ≥ 0.55 and Mann–Whitney p < 0.01). Rates with exact "
         "(Clopper–Pearson) 95 % intervals.", "",
