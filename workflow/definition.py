@@ -167,13 +167,7 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
         result_path="$.analysis",
         parameters={
             "ProcessingJobName.$": f"States.Format('drift-{{}}', {payload}.run_id)",
-            "Environment": {
-                "dataset_format": '{"parquet": {}}',
-                "dataset_source": DATASET_DIR,
-                "output_path": RESULT_DIR,
-                "baseline_statistics": f"{BASELINE_DIR}/statistics.json",
-                "baseline_constraints": f"{BASELINE_DIR}/constraints.json",
-                "publish_cloudwatch_metrics": "Disabled",
+            "Environment": {  # deep-merged over the Processor's static env above
                 "sagemaker_endpoint_name.$": f"{payload}.endpoint_name",
                 "start_time.$": f"{payload}.window.start",
                 "end_time.$": f"{payload}.window.end",
