@@ -38,6 +38,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from benchmarks import _data
+from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.baseline_job import run_baseline
 from drift_monitor.config import load_config
@@ -171,9 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with threadpool_limits(1):  # as the CLI does (DRIFT_MONITOR_THREADS=1)
         text = run(args.small, args.large)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
-    print(text)
+    publish(text, RESULTS)
     return 0
 
 

@@ -48,6 +48,7 @@ for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from benchmarks._results import publish  # noqa: E402
 from column_schema import parse_schema  # noqa: E402
 from merge_labels.config import MergeConfig  # noqa: E402
 from merge_labels.merge import merge_window  # noqa: E402
@@ -268,9 +269,7 @@ def write_report(args, written: dict, generation_s: float, runs: list[dict]) -> 
         "added.",
         "",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines))
-    print(f"wrote {args.output}")
+    publish("\n".join(lines), args.output)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from benchmarks import _data
+from benchmarks._results import publish
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "monitor_speed.md"
@@ -257,9 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         floor(*paths) if kind == "floor" else aws_sample_2021(*paths)
         return 0
     table = run(args.sizes, args.runs, not args.no_aws)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table, encoding="utf-8")
-    print(table)
+    publish(table, RESULTS)
     return 0
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from benchmarks._results import publish
 from column_schema import parse_schema
 from drift_monitor.model_quality import ModelQualitySection
 from drift_monitor.projection import ProjectionSection
@@ -86,9 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {n:,} | {per_section['model_quality']:.2f} | "
                      f"{per_section['projection']:.2f} | {total:.2f} |")
     text = "\n".join(lines) + "\n"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    publish(text, args.output)
     return 0
 
 

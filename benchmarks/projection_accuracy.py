@@ -41,6 +41,7 @@ import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 
 from benchmarks._data import CATEGORICAL, FEATURES, LABELED_CSV, NUMERICAL, read_features
+from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.model_quality import QualitySettings
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
@@ -342,9 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["Example of what the projection rests on (a severe chunk): `"
               + json.dumps({k: v for k, v in example.rests_on.items()}) + "`", ""]
     text = "\n".join(lines)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    publish(text, args.output)
     return 0
 
 
