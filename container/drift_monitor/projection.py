@@ -1,13 +1,16 @@
 """Section ``projection``: the accuracy the window's rows will show once their labels arrive.
 
 Method (probability output): confidence-based performance estimation (CBPE; NannyML's
-method) on a calibration map fitted on the baseline's labelled rows and chosen by out-of-fold
-Brier score (:mod:`drift_monitor.projection_calibration`). Each row is correct with probability
+method) on a calibration map fitted on the baseline's labelled rows
+(:mod:`drift_monitor.projection_calibration`). Each row is correct with probability
 c = cal(score) if it is predicted positive, 1 - cal(score) otherwise, so the projected accuracy
-is mean(c) over the window's rows. With ``shift_correction = "importance_weighting"`` the map
-is refitted on the baseline rows weighted by the baseline-to-window density ratio of a domain
-classifier (:mod:`drift_monitor.projection_shift`), so the calibration is the one the window's
-feature mix would have.
+is mean(c) over the window's rows. Where the baseline supports it, the calibration is
+conditional on the features as well as the score (:mod:`drift_monitor.projection_features`),
+because P(label | score) moves under covariate shift while P(label | features, score) does
+not. With ``shift_correction = "importance_weighting"`` the score map is refitted on the
+baseline rows weighted by the baseline-to-window density ratio of a domain classifier
+(:mod:`drift_monitor.projection_shift`), so the calibration is the one the window's feature mix
+would have.
 
 Class-only output: no confidence to calibrate. What is projected is
 sum_k share_k(window) x precision_k(baseline), the baseline's accuracy within each predicted
@@ -15,9 +18,11 @@ class reweighted by the window's predicted-class mix (importance-weighted like t
 enabled).
 
 Interval: a parametric bootstrap that combines (a) the calibration's own uncertainty (the map
-refitted on bootstrap resamples of the baseline's labelled rows) and (b) the binomial noise of
-the labels still to come (each row's outcome drawn from its calibrated probability). It is
-therefore an interval for the accuracy these very rows will show, at ``confidence_level``.
+refitted on bootstrap resamples of the baseline's labelled rows), (b) the binomial noise of
+the labels still to come (each row's outcome drawn from its calibrated probability) and (c) the
+sampling noise of the feature-aware adjustment; it is then widened by the largest disagreement
+with the alternative estimates (score-only, importance-weighted). It is therefore an interval
+for the accuracy these very rows will show, at ``confidence_level``.
 Cost: the rows enter through a 1,001-cell score histogram, so the bootstrap is
 O(resamples x 1,001) whatever the window size; the point estimate is exact over all rows.
 
@@ -32,7 +37,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +56,13 @@ from drift_monitor.projection_calibration import (
     choose_calibration,
     fit_map,
 )
+from drift_monitor.projection_features import (
+    ClassShift,
+    FeatureCalibrator,
+    class_shift,
+    compare_out_of_fold,
+    fit_feature_calibrator,
+)
 from drift_monitor.projection_shift import ShiftEstimate, estimate_shift
 from drift_monitor.quality_intervals import wilson_interval, z_value
 from drift_monitor.sections import SectionResult
@@ -63,6 +75,7 @@ REFERENCE_FILE = "projection_reference.parquet"
 DRAWS_FILE = "projection_calibration_draws.parquet"
 GRID = np.linspace(0.0, 1.0, 1001)
 SHIFT_CORRECTIONS = ("none", "importance_weighting")
+FEATURE_CALIBRATION = ("auto", "always", "never")
 CONCEPT_DRIFT_CAVEAT = (
     "A projection from the model's outputs and the features cannot see concept drift: if the "
     "relation between features and label has changed, the projected accuracy is wrong while "
@@ -79,6 +92,9 @@ class ProjectionSettings:
     confidence_level: float = 0.95
     shift_correction: str = "none"
     calibration: str = "bagged_isotonic"     # or identity / platt / isotonic / auto
+    feature_calibration: str = "auto"        # auto: if it wins out of fold on the baseline
+    min_feature_calibration_rows: int = 1000  # labelled baseline rows it needs
+    feature_calibration_rows: int = 20000    # window rows the feature-aware model scores
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
     reliability_min_gap: float = 0.02        # and the gap it must reach (accuracy points):
                                              # at 1M labelled rows a 0.3-point gap is
@@ -110,6 +126,9 @@ class ProjectionSettings:
         if settings.calibration not in (*CANDIDATES, "auto"):
             raise InputError(f"constraints.json: {SETTINGS_KEY}.calibration must be one of "
                              f"{(*CANDIDATES, 'auto')}")
+        if settings.feature_calibration not in FEATURE_CALIBRATION:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.feature_calibration must be one "
+                             f"of {FEATURE_CALIBRATION}")
         if settings.shift_correction not in SHIFT_CORRECTIONS:
             raise InputError(f"constraints.json: {SETTINGS_KEY}.shift_correction must be one "
                              f"of {SHIFT_CORRECTIONS}")
@@ -120,7 +139,8 @@ class ProjectionSettings:
             raise InputError(f"constraints.json: {SETTINGS_KEY}: confidence_level must be in "
                              f"[0.5, 1) and reliability_alpha in (0, 1)")
         if min(settings.min_rows, settings.bootstrap_resamples, settings.reference_rows,
-               settings.domain_classifier_rows, settings.min_baseline_labeled_rows) < 1:
+               settings.domain_classifier_rows, settings.min_baseline_labeled_rows,
+               settings.feature_calibration_rows, settings.min_feature_calibration_rows) < 1:
             raise InputError(f"constraints.json: {SETTINGS_KEY}: row counts and "
                              f"bootstrap_resamples must be positive")
         return settings
@@ -144,7 +164,8 @@ class Projection:
     std: float
     metrics: dict            # precision/recall/f1 {"value", "lower", "upper"}
     n_rows: int
-    shift_sensitivity: float = 0.0  # |estimate with - without importance weighting|
+    sensitivity: float = 0.0  # the largest |alternative estimate - this estimate|
+    alternatives: dict = field(default_factory=dict)  # name -> alternative estimate
 
 
 def _interval(point: float, draws: np.ndarray, level: float) -> tuple[float, float, float]:
@@ -153,41 +174,54 @@ def _interval(point: float, draws: np.ndarray, level: float) -> tuple[float, flo
     return max(0.0, point - half), min(1.0, point + half), std
 
 
-def widen(projection: Projection, sensitivity: float, level: float) -> Projection:
+def widen(projection: Projection, sensitivity: float, level: float,
+          alternatives: dict | None = None) -> Projection:
     """Add a model-uncertainty term in quadrature: half-width z * sqrt(std^2 + sensitivity^2).
 
-    ``sensitivity`` is how much the estimate moves when the baseline is reweighted to the
-    window's feature mix: zero when the calibration transfers, large when the window sits
-    where the baseline has few rows. Without it the interval only knows sampling noise.
+    ``sensitivity`` is how far the alternative estimates (score-only calibration, the baseline
+    reweighted to the window's feature mix) lie from this one: zero when the calibration
+    transfers, large when the window sits where the baseline has few rows. Without it the
+    interval only knows sampling noise.
     """
     std = math.sqrt(projection.std ** 2 + sensitivity ** 2)
     half = z_value(level) * std
     return Projection(projection.accuracy, max(0.0, projection.accuracy - half),
                       min(1.0, projection.accuracy + half), std, projection.metrics,
-                      projection.n_rows, sensitivity)
+                      projection.n_rows, sensitivity, dict(alternatives or {}))
 
 
 def project_from_scores(scores: np.ndarray, predicted_positive: np.ndarray,
                         calibration: CalibrationMap, map_draws: np.ndarray, *,
-                        level: float = 0.95, seed: int = 0) -> Projection:
+                        level: float = 0.95, seed: int = 0,
+                        adjustment: ClassShift | None = None) -> Projection:
     """CBPE with a parametric-bootstrap interval (see the module docstring).
 
     ``map_draws`` (resamples, GRID.size): bootstrap calibration maps evaluated on ``GRID``.
+    ``adjustment``: the feature-aware calibration's mean change of P(positive) per predicted
+    class, added to the expected true-positive and false-negative counts (and its sampling
+    noise to their draws).
     """
     p = calibration.apply(scores)                      # P(positive), all rows, vectorised
-    correct = np.where(predicted_positive, p, 1.0 - p)
     n = int(scores.size)
-    accuracy = float(correct.mean())
-    exp_tp = float(p[predicted_positive].sum())
-    exp_fp = float(predicted_positive.sum()) - exp_tp
-    exp_fn = float(p[~predicted_positive].sum())
     histogram = score_histogram(scores, predicted_positive)
+    n_pred_pos = int(histogram[1].sum())
+    n_pred_neg = int(histogram[0].sum())
+    exp_tp = float(p[predicted_positive].sum())
+    exp_fn = float(p[~predicted_positive].sum())
     rng = np.random.default_rng(seed)
     # Outcomes drawn per histogram cell from each bootstrap map: (resamples, GRID.size).
-    tp = rng.binomial(histogram[1][None, :], map_draws).sum(axis=1)
-    fn = rng.binomial(histogram[0][None, :], map_draws).sum(axis=1)
-    n_pred_pos = histogram[1].sum()
-    n_pred_neg = histogram[0].sum()
+    tp = rng.binomial(histogram[1][None, :], map_draws).sum(axis=1).astype(np.float64)
+    fn = rng.binomial(histogram[0][None, :], map_draws).sum(axis=1).astype(np.float64)
+    if adjustment is not None:
+        exp_tp = float(np.clip(exp_tp + n_pred_pos * adjustment.mean[1], 0, n_pred_pos))
+        exp_fn = float(np.clip(exp_fn + n_pred_neg * adjustment.mean[0], 0, n_pred_neg))
+        sd = np.sqrt(adjustment.variance) * np.array([n_pred_neg, n_pred_pos])
+        tp = np.clip(tp + n_pred_pos * adjustment.mean[1]
+                     + rng.normal(0.0, sd[1], tp.size), 0, n_pred_pos)
+        fn = np.clip(fn + n_pred_neg * adjustment.mean[0]
+                     + rng.normal(0.0, sd[0], fn.size), 0, n_pred_neg)
+    exp_fp = n_pred_pos - exp_tp
+    accuracy = (exp_tp + n_pred_neg - exp_fn) / n
     acc_draws = (tp + (n_pred_neg - fn)) / n
     lower, upper, std = _interval(accuracy, acc_draws, level)
     metrics = {}
@@ -259,17 +293,19 @@ class Reliability:
     p_value: float
 
 
-def reliability_test(correct: np.ndarray, expected: np.ndarray,
-                     expected_draws: np.ndarray) -> Reliability:
+def reliability_test(correct: np.ndarray, expected: np.ndarray, expected_draws: np.ndarray,
+                     count_shift: tuple[float, float] = (0.0, 0.0)) -> Reliability:
     """z-test of measured vs projected correct counts on the same labelled rows.
 
     Var = sum c(1 - c) (outcome noise given the calibrated probabilities) + the calibration's
-    bootstrap variance of sum c. Two-sided p-value from the normal approximation.
+    bootstrap variance of sum c (+ the sampling variance of the feature-aware adjustment, which
+    ``count_shift`` = (shift of the expected correct count, its variance) adds). Two-sided
+    p-value from the normal approximation.
     """
     n = int(correct.size)
     observed = float(correct.sum())
-    projected = float(expected.sum())
-    variance = float(np.sum(expected * (1 - expected)))
+    projected = float(np.clip(expected.sum() + count_shift[0], 0, n))
+    variance = float(np.sum(expected * (1 - expected))) + count_shift[1]
     if expected_draws.size > 1:
         variance += float(np.var(expected_draws, ddof=1))
     # A zero variance (every c exactly 0 or 1) gets a tiny floor: z stays finite for JSON.
@@ -284,6 +320,17 @@ def _sample_rows(n: int, limit: int, seed: int) -> np.ndarray:
     if n <= limit:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
+
+
+def _reference_sample(labeled_rows: np.ndarray, unlabeled_rows: np.ndarray,
+                      settings: ProjectionSettings) -> np.ndarray:
+    """At most ``reference_rows`` row indices, sorted: labelled rows first, then unlabelled."""
+    limit = settings.reference_rows
+    labeled = labeled_rows[_sample_rows(labeled_rows.size, limit, settings.seed)]
+    room = limit - labeled.size
+    unlabeled = unlabeled_rows[_sample_rows(unlabeled_rows.size, room, settings.seed)] \
+        if room > 0 else unlabeled_rows[:0]
+    return np.sort(np.r_[labeled, unlabeled])
 
 
 def _output_rows(window: WindowData) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -345,10 +392,12 @@ class ProjectionSection:
                            baseline_dir / DRAWS_FILE)
         # The reference sample: features, output and label of (at most reference_rows) rows,
         # labelled rows first (they carry the calibration and the weights).
-        order = np.r_[np.flatnonzero(~np.isnan(labels)), np.flatnonzero(np.isnan(labels))]
-        keep = order[_sample_rows(order.size, settings.reference_rows, settings.seed)]
-        pq.write_table(reference.table.take(pa.array(np.sort(keep))),
-                       baseline_dir / REFERENCE_FILE)
+        keep = _reference_sample(np.flatnonzero(~np.isnan(labels)),
+                                 np.flatnonzero(np.isnan(labels)), settings)
+        if "calibration" in document:
+            document["feature_calibration"] = self._compare_feature_calibration(
+                reference, usable, labeled, scores, outcome, keep, fit.chosen.method, settings)
+        pq.write_table(reference.table.take(pa.array(keep)), baseline_dir / REFERENCE_FILE)
         (baseline_dir / BASELINE_FILE).write_text(
             json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         return {SETTINGS_KEY: asdict(settings)}
@@ -392,30 +441,54 @@ class ProjectionSection:
         if scores is not None:
             calibration, draws = self._calibration(document, ref_scores[ref_labeled],
                                                    ref_outcome, weights, settings, baseline_dir)
+            adjustment = labeled_adjustment = None
+            if _uses_feature_calibration(document, settings):
+                calibrator = fit_feature_calibrator(
+                    _frame(reference, np.flatnonzero(ref_usable)[ref_labeled]),
+                    ref_scores[ref_labeled], ref_outcome, seed=settings.seed)
+                adjustment = _feature_shift(calibrator, calibration, window, usable, scores,
+                                            predicted_positive, np.arange(scores.size),
+                                            settings)
+                if labeled.any():
+                    labeled_adjustment = _feature_shift(
+                        calibrator, calibration, window, usable, scores, predicted_positive,
+                        np.flatnonzero(labeled), settings)
             projection = project_from_scores(scores, predicted_positive, calibration, draws,
                                              level=settings.confidence_level,
-                                             seed=settings.seed)
+                                             seed=settings.seed, adjustment=adjustment)
+            # The alternatives the interval must also cover: score-only calibration, and the
+            # other choice of importance weighting (weighted if we did not weight, and not if
+            # we did).
+            alternatives = {}
+            if adjustment is not None:
+                alternatives["score_only"] = _accuracy_with(calibration, scores,
+                                                            predicted_positive)
             if shift is not None:
-                # Sensitivity to the shift: the same estimate with the other choice of
-                # weighting (weighted if we did not weight, unweighted if we did).
                 other = (fit_map(calibration.method, ref_scores[ref_labeled],
                                  ref_outcome.astype(float), shift.reference_weights,
                                  seed=settings.seed) if weights is None else
                          CalibrationMap.from_json(document["calibration"],
                                                   source=BASELINE_FILE))
-                p_other = other.apply(scores)
-                sensitivity = abs(float(np.mean(np.where(predicted_positive, p_other,
-                                                         1 - p_other))) - projection.accuracy)
-                projection = widen(projection, sensitivity, settings.confidence_level)
+                key = "unweighted" if weights is not None else "importance_weighted"
+                alternatives[key] = _accuracy_with(other, scores, predicted_positive)
+            if alternatives:
+                sensitivity = max(abs(value - projection.accuracy)
+                                  for value in alternatives.values())
+                projection = widen(projection, sensitivity, settings.confidence_level,
+                                   alternatives)
             method = ("CBPE: mean calibrated probability of a correct prediction "
-                      f"({calibration.method} calibration"
-                      f"{', importance-weighted' if weights is not None else ''}); "
-                      "parametric-bootstrap interval (calibration resampling + outcome noise)")
+                      f"({calibration.method} calibration of the score"
+                      f"{', importance-weighted' if weights is not None else ''}"
+                      f"{', adjusted by a feature-aware calibration' if adjustment else ''}); "
+                      "parametric-bootstrap interval (calibration resampling + outcome noise), "
+                      "widened by the disagreement with the alternative estimates")
             p_labeled = calibration.apply(scores[labeled])
             expected = np.where(predicted_positive[labeled], p_labeled, 1 - p_labeled)
             hist = score_histogram(scores[labeled], predicted_positive[labeled])
             expected_draws = (hist[1][None, :] * draws).sum(1) + (
                 hist[0][None, :] * (1 - draws)).sum(1)
+            count_shift = (0.0, 0.0) if labeled_adjustment is None else \
+                labeled_adjustment.correct_count_shift(hist.sum(axis=1))
         else:
             ref_correct = ref_outcome == ref_pred_pos[ref_labeled]
             baseline = class_precision(ref_pred_pos[ref_labeled], ref_correct, weights)
@@ -434,6 +507,7 @@ class ProjectionSection:
             expected_draws = np.random.default_rng(settings.seed).normal(
                 (counts * prec).sum(), math.sqrt(np.sum(counts ** 2 * prec * (1 - prec)
                                                         / effective)), settings.bootstrap_resamples)
+            count_shift = (0.0, 0.0)
 
         rests_on = self._rests_on(document, shift, projection, settings, scores is None)
         statistics = {
@@ -469,7 +543,7 @@ class ProjectionSection:
         if labeled.sum():
             correct = binary_outcomes(labels[labeled], window.schema.positive_class,
                                       "window labels") == predicted_positive[labeled]
-            reliability = reliability_test(correct, expected, expected_draws)
+            reliability = reliability_test(correct, expected, expected_draws, count_shift)
             statistics["measured_vs_projected"] = {
                 **asdict(reliability),
                 "test": "z-test: measured vs projected correct count on the labelled rows, "
@@ -570,6 +644,35 @@ class ProjectionSection:
         return calibration, draws
 
     @staticmethod
+    def _compare_feature_calibration(reference: WindowData, usable: np.ndarray,
+                                     labeled: np.ndarray, scores: np.ndarray,
+                                     outcome: np.ndarray, keep: np.ndarray, method: str,
+                                     settings: ProjectionSettings) -> dict:
+        """Whether windows get the feature-aware calibration: it must beat the score-only map
+        out of fold on the labelled rows of the stored reference sample (which it is refitted
+        on at monitor time)."""
+        if settings.feature_calibration == "never":
+            return {"use": False, "reason": "feature_calibration is 'never'"}
+        table_rows = np.flatnonzero(usable)[labeled]
+        in_sample = np.isin(table_rows, keep)
+        n = int(in_sample.sum())
+        if n < settings.min_feature_calibration_rows:
+            return {"use": False, "reason": f"{n} labelled baseline rows, fewer than the "
+                                            f"{settings.min_feature_calibration_rows} it needs"}
+        comparison = compare_out_of_fold(_frame(reference, table_rows[in_sample]),
+                                         scores[labeled][in_sample],
+                                         outcome[in_sample].astype(float), method,
+                                         seed=settings.seed)
+        wins = (comparison["out_of_fold_brier_feature_aware"]
+                < comparison["out_of_fold_brier_score_only"])
+        use = wins or settings.feature_calibration == "always"
+        reason = ("lower out-of-fold Brier score than the score alone" if wins else
+                  "no lower out-of-fold Brier score than the score alone")
+        if use and not wins:
+            reason += "; used because feature_calibration is 'always'"
+        return {**comparison, "use": bool(use), "reason": reason}
+
+    @staticmethod
     def _rests_on(document: dict, shift: ShiftEstimate | None, projection: Projection,
                   settings: ProjectionSettings, class_only: bool) -> dict[str, Any]:
         quality = document.get("calibration_quality") or {}
@@ -586,6 +689,20 @@ class ProjectionSection:
             parts.append(f"{quality.get('method')} calibration on {document['labeled_rows']} "
                          f"labelled baseline rows (out-of-fold ECE "
                          f"{quality.get('out_of_fold_ece', math.nan):.3f})")
+            verdict = document.get("feature_calibration") or {}
+            score_only = projection.alternatives.get("score_only")
+            facts["feature_calibration"] = {
+                key: verdict.get(key) for key in ("out_of_fold_brier_feature_aware",
+                                                  "out_of_fold_brier_score_only", "reason")}
+            facts["feature_calibration"]["used"] = score_only is not None
+            if score_only is not None:
+                adjustment = projection.accuracy - score_only
+                facts["feature_calibration"]["adjustment"] = round(adjustment, 4)
+                parts.append(f"a feature-aware calibration (out-of-fold Brier "
+                             f"{verdict.get('out_of_fold_brier_feature_aware', math.nan):.4f} vs "
+                             f"{verdict.get('out_of_fold_brier_score_only', math.nan):.4f} for "
+                             f"the score alone) moves the estimate by {100 * adjustment:+.1f} "
+                             f"points")
         if shift is not None:
             ess_share = shift.effective_sample_size / max(shift.reference_rows_used, 1)
             facts.update(effective_sample_size=round(shift.effective_sample_size, 1),
@@ -599,13 +716,47 @@ class ProjectionSection:
                          f"the baseline's support")
         else:
             facts["shift_correction"] = "none (too few rows for a domain classifier)"
-        if shift is not None and not class_only:
-            facts["shift_sensitivity"] = round(projection.shift_sensitivity, 4)
-            parts.append(f"reweighting the baseline to this window moves the estimate by "
-                         f"{100 * projection.shift_sensitivity:.1f} points (in the interval)")
+        if projection.alternatives:
+            facts["alternative_estimates"] = {name: round(value, 4)
+                                              for name, value in projection.alternatives.items()}
+            facts["sensitivity"] = round(projection.sensitivity, 4)
+            parts.append(f"the alternative estimates ({', '.join(projection.alternatives)}) lie "
+                         f"up to {100 * projection.sensitivity:.1f} points away (in the "
+                         f"interval)")
         parts.append(f"{projection.n_rows} rows")
         facts["sentence"] = "; ".join(parts) + "; blind to concept drift"
         return facts
+
+
+def _uses_feature_calibration(document: dict, settings: ProjectionSettings) -> bool:
+    """The baseline's verdict (``auto``), unless the settings say ``never`` or ``always``."""
+    verdict = document.get("feature_calibration") or {}
+    if settings.feature_calibration == "never":
+        return False
+    if settings.feature_calibration == "always":
+        return "out_of_fold_brier_feature_aware" in verdict
+    return bool(verdict.get("use"))
+
+
+def _feature_shift(calibrator: FeatureCalibrator, calibration: CalibrationMap,
+                   window: WindowData, usable: np.ndarray, scores: np.ndarray,
+                   predicted_positive: np.ndarray, positions: np.ndarray,
+                   settings: ProjectionSettings) -> ClassShift:
+    """Feature-aware minus score-only P(positive) on a uniform sample of ``positions``."""
+    sample = positions[_sample_rows(positions.size, settings.feature_calibration_rows,
+                                    settings.seed)]
+    p_features = calibrator.predict(_frame(window, np.flatnonzero(usable)[sample]),
+                                    scores[sample])
+    population = np.array([np.sum(~predicted_positive[positions]),
+                           np.sum(predicted_positive[positions])])
+    return class_shift(p_features - calibration.apply(scores[sample]),
+                       predicted_positive[sample], population)
+
+
+def _accuracy_with(calibration: CalibrationMap, scores: np.ndarray,
+                   predicted_positive: np.ndarray) -> float:
+    p = calibration.apply(scores)
+    return float(np.mean(np.where(predicted_positive, p, 1 - p)))
 
 
 def _finite(value: float) -> float | None:

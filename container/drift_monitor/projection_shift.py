@@ -28,8 +28,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from drift_monitor.feature_encoding import category_dtypes, encode
+
 OUTSIDE_SUPPORT_PROBABILITY = 0.95
-_MAX_CATEGORIES = 250  # HistGradientBoosting's categorical limit is 255 bins
 _CLIP = (0.01, 0.99)   # bounds the weights at 99x the prior ratio
 
 
@@ -43,32 +44,12 @@ class ShiftEstimate:
     reference_rows_used: int
 
 
-def _encode(reference: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Common category sets for both frames (rare categories beyond the limit -> '__other__')."""
-    reference, current = reference.copy(), current.copy()
-    for column in reference.columns:
-        if isinstance(reference[column].dtype, pd.CategoricalDtype) or \
-                reference[column].dtype == object:
-            ref_text = reference[column].astype("string")
-            cur_text = current[column].astype("string")
-            counts = pd.concat([ref_text, cur_text]).value_counts()
-            keep = list(counts.index[:_MAX_CATEGORIES])
-            dtype = pd.CategoricalDtype(keep + (["__other__"] if len(counts) > len(keep)
-                                                else []))
-            for frame, text in ((reference, ref_text), (current, cur_text)):
-                mapped = text.where(text.isin(keep) | text.isna(), "__other__")
-                frame[column] = mapped.astype(object).where(mapped.notna(), np.nan).astype(dtype)
-        else:
-            reference[column] = reference[column].astype(np.float64)
-            current[column] = current[column].astype(np.float64)
-    return reference, current
-
-
 def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: int = 5000,
                    seed: int = 0) -> ShiftEstimate:
     """Cross-fitted domain classifier; weights for every reference row."""
     rng = np.random.default_rng(seed)
-    reference, current = _encode(reference, current)
+    dtypes = category_dtypes(reference, current)
+    reference, current = encode(reference, dtypes), encode(current, dtypes)
     cur_rows = rng.permutation(len(current))[:max_rows]
     current = current.iloc[cur_rows].reset_index(drop=True)
     n_ref, n_cur = len(reference), len(current)

@@ -115,7 +115,9 @@ def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, me
     assert "effective sample size" in summary["rests_on"]
     rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
         "rests_on"]
-    assert rests_on["shift_sensitivity"] >= 0 and 0 < rests_on["effective_sample_share"] <= 1
+    assert rests_on["sensitivity"] >= 0 and 0 < rests_on["effective_sample_share"] <= 1
+    assert set(rests_on["alternative_estimates"]) >= {
+        "importance_weighted" if correction == "none" else "unweighted"}
     assert result.violations == []  # true accuracy 0.78 / 0.84, threshold 0.70
 
 
