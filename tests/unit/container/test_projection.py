@@ -262,3 +262,18 @@ def test_class_only_window_predicting_a_class_the_baseline_never_did(tmp_path):
     result = section.analyse(_window(x2, None, score2, "class"), tmp_path, constraints)
     assert result.summary["status"] == "insufficient_data"
     assert "positive predictions" in result.summary["rests_on"]
+
+
+def test_reference_sample_keeps_every_labelled_row_first(tmp_path):
+    import pyarrow.parquet as pq
+
+    x, y, score = _rows(5000, 0.0, seed=14)
+    labels = np.where(np.arange(5000) % 20 == 0, y, -1)  # 250 labelled rows, spread out
+    window = _window(x, y, score)
+    table = window.table.set_column(window.table.column_names.index("label"), "label",
+                                    pa.array(labels, mask=labels < 0))
+    section = ProjectionSection(ProjectionSettings(reference_rows=1000, **FAST))
+    section.fit_baseline(from_table(table, window.schema, source="synthetic"), tmp_path)
+    stored = pq.read_table(tmp_path / REFERENCE_FILE)
+    assert stored.num_rows == 1000
+    assert stored.column("label").null_count == 1000 - 250

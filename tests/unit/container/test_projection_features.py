@@ -1,4 +1,4 @@
-"""Feature-aware calibration: a model miscalibrated differently per group, shifted between groups."""
+"""Feature-aware calibration: a model miscalibrated differently per group, then a shift."""
 
 import json
 
