@@ -73,6 +73,7 @@ SETTINGS_KEY = "projection_settings"
 BASELINE_FILE = "projection_baseline.json"
 REFERENCE_FILE = "projection_reference.parquet"
 DRAWS_FILE = "projection_calibration_draws.parquet"
+FEATURE_MODEL_FILE = "projection_feature_calibration.json"
 GRID = np.linspace(0.0, 1.0, 1001)
 SHIFT_CORRECTIONS = ("none", "importance_weighting")
 FEATURE_CALIBRATION = ("auto", "always", "never")
@@ -91,7 +92,7 @@ class ProjectionSettings:
     min_baseline_labeled_rows: int = 200     # labelled baseline rows needed to calibrate
     confidence_level: float = 0.95
     shift_correction: str = "none"
-    calibration: str = "bagged_isotonic"     # or identity / platt / isotonic / auto
+    calibration: str = "isotonic"            # or identity / platt / bagged_isotonic / auto
     feature_calibration: str = "auto"        # auto: if it wins out of fold on the baseline
     min_feature_calibration_rows: int = 1000  # labelled baseline rows it needs
     feature_calibration_rows: int = 20000    # window rows the feature-aware model scores
@@ -395,8 +396,9 @@ class ProjectionSection:
         keep = _reference_sample(np.flatnonzero(~np.isnan(labels)),
                                  np.flatnonzero(np.isnan(labels)), settings)
         if "calibration" in document:
-            document["feature_calibration"] = self._compare_feature_calibration(
-                reference, usable, labeled, scores, outcome, keep, fit.chosen.method, settings)
+            document["feature_calibration"] = self._feature_calibration(
+                reference, usable, labeled, scores, outcome, keep, fit.chosen, settings,
+                baseline_dir)
         pq.write_table(reference.table.take(pa.array(keep)), baseline_dir / REFERENCE_FILE)
         (baseline_dir / BASELINE_FILE).write_text(
             json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -443,9 +445,7 @@ class ProjectionSection:
                                                    ref_outcome, weights, settings, baseline_dir)
             adjustment = labeled_adjustment = None
             if _uses_feature_calibration(document, settings):
-                calibrator = fit_feature_calibrator(
-                    _frame(reference, np.flatnonzero(ref_usable)[ref_labeled]),
-                    ref_scores[ref_labeled], ref_outcome, seed=settings.seed)
+                calibrator = _load_feature_calibrator(baseline_dir / FEATURE_MODEL_FILE)
                 adjustment = _feature_shift(calibrator, calibration, window, usable, scores,
                                             predicted_positive, np.arange(scores.size),
                                             settings)
@@ -644,13 +644,12 @@ class ProjectionSection:
         return calibration, draws
 
     @staticmethod
-    def _compare_feature_calibration(reference: WindowData, usable: np.ndarray,
-                                     labeled: np.ndarray, scores: np.ndarray,
-                                     outcome: np.ndarray, keep: np.ndarray, method: str,
-                                     settings: ProjectionSettings) -> dict:
-        """Whether windows get the feature-aware calibration: it must beat the score-only map
-        out of fold on the labelled rows of the stored reference sample (which it is refitted
-        on at monitor time)."""
+    def _feature_calibration(reference: WindowData, usable: np.ndarray, labeled: np.ndarray,
+                             scores: np.ndarray, outcome: np.ndarray, keep: np.ndarray,
+                             calibration: CalibrationMap, settings: ProjectionSettings,
+                             baseline_dir: Path) -> dict:
+        """Fit the feature-aware calibration on the labelled rows of the reference sample and
+        decide whether windows get it: it must beat the score-only map out of fold."""
         if settings.feature_calibration == "never":
             return {"use": False, "reason": "feature_calibration is 'never'"}
         table_rows = np.flatnonzero(usable)[labeled]
@@ -659,10 +658,15 @@ class ProjectionSection:
         if n < settings.min_feature_calibration_rows:
             return {"use": False, "reason": f"{n} labelled baseline rows, fewer than the "
                                             f"{settings.min_feature_calibration_rows} it needs"}
-        comparison = compare_out_of_fold(_frame(reference, table_rows[in_sample]),
-                                         scores[labeled][in_sample],
-                                         outcome[in_sample].astype(float), method,
-                                         seed=settings.seed)
+        features = _frame(reference, table_rows[in_sample])
+        outcome = outcome[in_sample].astype(float)
+        comparison = compare_out_of_fold(features, scores[labeled][in_sample], outcome,
+                                         calibration.method, seed=settings.seed)
+        calibrator = fit_feature_calibrator(features, scores[labeled][in_sample], outcome,
+                                            calibration, seed=settings.seed)
+        (baseline_dir / FEATURE_MODEL_FILE).write_text(
+            json.dumps(calibrator.to_json(), allow_nan=False) + "\n", encoding="utf-8")
+        comparison["trees_per_bag"] = calibrator.trees_per_bag
         wins = (comparison["out_of_fold_brier_feature_aware"]
                 < comparison["out_of_fold_brier_score_only"])
         use = wins or settings.feature_calibration == "always"
@@ -734,7 +738,7 @@ def _uses_feature_calibration(document: dict, settings: ProjectionSettings) -> b
     if settings.feature_calibration == "never":
         return False
     if settings.feature_calibration == "always":
-        return "out_of_fold_brier_feature_aware" in verdict
+        return "out_of_fold_brier_feature_aware" in verdict  # its model was stored
     return bool(verdict.get("use"))
 
 
@@ -777,6 +781,10 @@ def _load_json(path: Path) -> dict:
                          f"(python -m drift_monitor baseline) first") from exc
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not readable as JSON ({exc})") from exc
+
+
+def _load_feature_calibrator(path: Path) -> FeatureCalibrator:
+    return FeatureCalibrator.from_json(_load_json(path), source=str(path))
 
 
 def _load_draws(path: Path) -> np.ndarray:

@@ -87,7 +87,7 @@ def test_baseline_writes_json_and_parquet_and_a_calibration_better_than_raw(base
     directory, constraints = baseline
     document = json.loads((directory / BASELINE_FILE).read_text())
     quality = document["calibration_quality"]
-    assert quality["method"] == "bagged_isotonic"  # the default
+    assert quality["method"] == "isotonic"  # the default
     assert set(quality["candidates"]) == {"identity", "platt", "isotonic", "bagged_isotonic"}
     assert quality["out_of_fold_ece"] < quality["raw_scores_ece"]
     assert (directory / REFERENCE_FILE).exists() and (directory / DRAWS_FILE).exists()

@@ -7,11 +7,25 @@ import pyarrow as pa
 import pytest
 from scipy import integrate, stats
 from scipy.special import expit
+from sklearn.ensemble import GradientBoostingClassifier
 
 from column_schema import parse_schema
 from drift_monitor.errors import InputError
-from drift_monitor.projection import BASELINE_FILE, ProjectionSection, ProjectionSettings
-from drift_monitor.projection_features import class_shift
+from drift_monitor.projection import (
+    BASELINE_FILE,
+    FEATURE_MODEL_FILE,
+    ProjectionSection,
+    ProjectionSettings,
+)
+from drift_monitor.projection_calibration import fit_map
+from drift_monitor.projection_features import (
+    _BOOSTING,
+    ColumnEncoding,
+    FeatureCalibrator,
+    _StartFromScoreCalibration,
+    class_shift,
+    trees_of,
+)
 from drift_monitor.window import from_table
 
 FAST = {"bootstrap_resamples": 60, "domain_classifier_rows": 2000}
@@ -57,6 +71,25 @@ def test_baseline_keeps_the_feature_aware_calibration_when_it_wins_out_of_fold(b
     assert verdict["use"] is True
     assert verdict["out_of_fold_brier_feature_aware"] < verdict["out_of_fold_brier_score_only"]
     assert verdict["labeled_rows"] == 4000 and verdict["folds"] == 5
+    stored = json.loads((baseline / FEATURE_MODEL_FILE).read_text())  # plain JSON trees
+    assert len(stored["bags"]) == 5 and all(len(trees) >= 1 for trees in stored["bags"])
+
+
+def test_stored_trees_give_scikit_learns_probabilities():
+    window = _rows(3000, 0.5, seed=7)
+    features = window.features_frame()
+    scores, outcomes = window.scores(), window.labels().astype(int)
+    base = fit_map("isotonic", scores, outcomes.astype(float))
+    encoding = ColumnEncoding.fit(features)
+    x = encoding.matrix(features, scores)
+    model = GradientBoostingClassifier(init=_StartFromScoreCalibration(base), random_state=0,
+                                       **_BOOSTING).fit(x, outcomes)
+    ours = FeatureCalibrator(encoding, base, _BOOSTING["learning_rate"], (trees_of(model),))
+    restored = FeatureCalibrator.from_json(json.loads(json.dumps(ours.to_json())), source="t")
+    fresh = _rows(2000, 1.0, seed=8, labelled=False)
+    expected = model.predict_proba(encoding.matrix(fresh.features_frame(), fresh.scores()))[:, 1]
+    assert restored.predict(fresh.features_frame(), fresh.scores()) == pytest.approx(
+        expected, abs=1e-12)
 
 
 def test_feature_aware_projection_follows_a_shift_into_the_miscalibrated_group(baseline):
@@ -71,7 +104,9 @@ def test_feature_aware_projection_follows_a_shift_into_the_miscalibrated_group(b
     rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
         "rests_on"]
     assert rests_on["feature_calibration"]["used"] is True
-    assert rests_on["feature_calibration"]["adjustment"] < -0.07
+    assert rests_on["feature_calibration"]["adjustment"] == pytest.approx(
+        result.summary["projected_accuracy"] - score_only.summary["projected_accuracy"],
+        abs=1e-3)
     assert rests_on["alternative_estimates"]["score_only"] == pytest.approx(
         score_only.summary["projected_accuracy"], abs=1e-3)
     assert "feature-aware calibration" in result.summary["rests_on"]
