@@ -277,3 +277,12 @@ def test_reference_sample_keeps_every_labelled_row_first(tmp_path):
     stored = pq.read_table(tmp_path / REFERENCE_FILE)
     assert stored.num_rows == 1000
     assert stored.column("label").null_count == 1000 - 250
+
+
+@pytest.mark.parametrize("method", ["identity", "platt", "isotonic", "bagged_isotonic"])
+def test_choose_calibration_fits_the_method_it_is_asked_for(method):
+    rng = np.random.default_rng(1)
+    p = rng.uniform(size=400)
+    y = (rng.uniform(size=400) < p).astype(float)
+    fit = choose_calibration(p, y, method=method)
+    assert fit.chosen.method == method and fit.quality["method"] == method
