@@ -12,21 +12,36 @@ export SAGEMAKER_SUPPRESS_V2_WARNING := 1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint unit render bench-monitor bench-false-alarms bench-merge bench-projection \
+.PHONY: run test lint build unit render bench-monitor bench-false-alarms bench-merge bench-projection \
 	bench-performance clean
 
 ## run: the offline end-to-end run (the main job)
 run: $(VENV)/.installed
 	$(PY) -m workflow.offline.run
 
-## test: every gate CI runs: linters, template validation, the stale-ASL check, all tests
-test: lint unit
+## test: every gate CI runs: linters, template validation, the stale-ASL check, the SAM
+## build of the Lambdas (with their size limit), all tests
+test: lint build unit
 
 lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m workflow.render --check
 	$(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(TOOLS)/bin/sam validate --lint --template template.yaml
+
+# What `sam deploy` uploads: the functions' dependencies resolved for the Lambda runtime's
+# platform (this is what catches a wheel the python3.11 runtime cannot load), and each
+# function with its layer under Lambda's 250 MB unzipped limit.
+LAMBDA_UNZIPPED_LIMIT_MB := 250
+build: $(TOOLS)/.installed
+	$(TOOLS)/bin/sam build --template-file template.yaml --build-dir .aws-sam/build \
+		--cache-dir .aws-sam/cache --cached
+	@layer=$$(du -sm .aws-sam/build/ColumnSchemaLayer | cut -f1); \
+	for function in .aws-sam/build/*Function; do \
+		total=$$(( $$(du -sm $$function | cut -f1) + layer )); \
+		echo "$$function + layer: $$total MB unzipped (limit $(LAMBDA_UNZIPPED_LIMIT_MB) MB)"; \
+		test $$total -lt $(LAMBDA_UNZIPPED_LIMIT_MB) || exit 1; \
+	done
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest
