@@ -19,7 +19,8 @@ Methods, side by side on the same chunks:
   ``shift_correction = "importance_weighting"`` variant.
 
 The feature-aware calibration and the isotonic default were chosen on development repeats
-10-29 of this script's split, not on the reported repeats (0-5).
+10-29 of this script's split; its significance gate was added after an ungated version lost to
+CBPE on the reported repeats (0-5), so those are not a blind test of the gate.
 
 Alert: "accuracy dropped below threshold", threshold = baseline accuracy - 0.05 (the
 container's default tolerance). Point-estimate alerts for every method, plus ours as the
@@ -262,11 +263,22 @@ def _fmt(value: float, digits: int = 2) -> str:
 
 def paired_difference(chunks: list[Chunk], ours: str, other: str, *, resamples: int = 2000,
                       seed: int = 0) -> list[str]:
-    """Paired bootstrap over chunks: is ours better than ``other``, or within noise?"""
+    """Paired two-level bootstrap: is ours better than ``other``, or within noise?
+
+    Chunks of one repeat share its model and baseline, and how much a method gains depends
+    on them, so a bootstrap over chunks alone would claim too much certainty: each resample
+    draws the repeats with replacement, then chunks within each drawn repeat.
+    """
     truth = np.array([c.true_accuracy for c in chunks])
     threshold = np.array([c.threshold for c in chunks])
     below = truth < threshold
-    rows = np.random.default_rng(seed).integers(0, len(chunks), (resamples, len(chunks)))
+    rng = np.random.default_rng(seed)
+    by_repeat = [np.flatnonzero([c.repeat == r for c in chunks])
+                 for r in sorted({c.repeat for c in chunks})]
+    rows = np.empty((resamples, len(chunks)), dtype=np.int64)
+    for b in range(resamples):
+        drawn = rng.integers(0, len(by_repeat), len(by_repeat))
+        rows[b] = np.concatenate([rng.choice(by_repeat[r], by_repeat[r].size) for r in drawn])
     out = []
     diffs = {}
     for name in (ours, other):
@@ -335,11 +347,14 @@ def main(argv: list[str] | None = None) -> int:
              "the threshold). Interval coverage: share of chunks whose true accuracy lies in "
              "the method's interval (ours: nominal 95 %; NannyML's band is ±3 sampling "
              "errors). 'ours (score-only calibration)' is CBPE on our isotonic map; 'ours' adds "
-             "the feature-aware calibration. Both choices were made on development repeats "
-             "10–29 of this split, not on the repeats reported here.", ""]
+             "the feature-aware calibration. Both were chosen on development repeats 10–29 of "
+             "this split; the feature-aware calibration's significance gate was added after an "
+             "ungated version lost to CBPE on the repeats reported here, so they are not a "
+             "blind test of the gate.", ""]
     lines += table(all_chunks, "Pooled (all scenarios and severities)")
-    lines += ["Ours − NannyML CBPE, paired bootstrap over the pooled chunks (2,000 resamples; "
-              "negative MAE and positive F1 favour ours):", "",
+    lines += ["Ours − NannyML CBPE, paired two-level bootstrap over the pooled chunks (2,000 "
+              "resamples of the repeats, then of the chunks within each; negative MAE and "
+              "positive F1 favour ours):", "",
               "| difference | mean | 95 % interval |", "|---|---:|---:|",
               *paired_difference(all_chunks, "ours", "NannyML CBPE"), ""]
     for scenario in ["unshifted", *SCENARIOS]:

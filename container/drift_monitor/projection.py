@@ -94,6 +94,7 @@ class ProjectionSettings:
     shift_correction: str = "none"
     calibration: str = "isotonic"            # or identity / platt / bagged_isotonic / auto
     feature_calibration: str = "auto"        # auto: if it wins out of fold on the baseline
+    feature_calibration_alpha: float = 0.01  # ... significantly (one-sided paired t-test)
     min_feature_calibration_rows: int = 1000  # labelled baseline rows it needs
     feature_calibration_rows: int = 20000    # window rows the feature-aware model scores
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
@@ -133,6 +134,9 @@ class ProjectionSettings:
         if settings.shift_correction not in SHIFT_CORRECTIONS:
             raise InputError(f"constraints.json: {SETTINGS_KEY}.shift_correction must be one "
                              f"of {SHIFT_CORRECTIONS}")
+        if not 0 < settings.feature_calibration_alpha < 1:
+            raise InputError(f"constraints.json: {SETTINGS_KEY}.feature_calibration_alpha must "
+                             f"be in (0, 1)")
         if not 0 <= settings.reliability_min_gap < 1:
             raise InputError(f"constraints.json: {SETTINGS_KEY}.reliability_min_gap must be "
                              f"in [0, 1)")
@@ -667,11 +671,15 @@ class ProjectionSection:
         (baseline_dir / FEATURE_MODEL_FILE).write_text(
             json.dumps(calibrator.to_json(), allow_nan=False) + "\n", encoding="utf-8")
         comparison["trees_per_bag"] = calibrator.trees_per_bag
+        p_value = comparison["improvement_p_value"]
         wins = (comparison["out_of_fold_brier_feature_aware"]
-                < comparison["out_of_fold_brier_score_only"])
+                < comparison["out_of_fold_brier_score_only"]
+                and p_value < settings.feature_calibration_alpha)
         use = wins or settings.feature_calibration == "always"
-        reason = ("lower out-of-fold Brier score than the score alone" if wins else
-                  "no lower out-of-fold Brier score than the score alone")
+        reason = (f"significantly lower out-of-fold squared error than the score alone "
+                  f"(p = {p_value:.2g} < {settings.feature_calibration_alpha})" if wins else
+                  f"out-of-fold squared error not significantly lower than the score alone's "
+                  f"(p = {p_value:.2g}, needs < {settings.feature_calibration_alpha})")
         if use and not wins:
             reason += "; used because feature_calibration is 'always'"
         return {**comparison, "use": bool(use), "reason": reason}

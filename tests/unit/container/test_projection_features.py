@@ -38,11 +38,11 @@ THRESHOLD = {"binary_classification_constraints": {"accuracy": {
     "threshold": 0.5, "comparison_operator": "LessThanThreshold"}}}
 
 
-def _rows(n, share_b, seed, *, labelled=True):
+def _rows(n, share_b, seed, *, labelled=True, slopes=TRUE_SLOPE):
     rng = np.random.default_rng(seed)
     x = rng.normal(0.0, 1.0, n)
     group = np.where(rng.uniform(size=n) < share_b, "b", "a")
-    slope = np.where(group == "b", TRUE_SLOPE["b"], TRUE_SLOPE["a"])
+    slope = np.where(group == "b", slopes["b"], slopes["a"])
     y = (rng.uniform(size=n) < expit(slope * x)).astype(np.int64)
     score = expit(2.0 * x)
     columns = {"x": pa.array(x), "group": pa.array(group), "score": pa.array(score),
@@ -70,6 +70,7 @@ def test_baseline_keeps_the_feature_aware_calibration_when_it_wins_out_of_fold(b
     verdict = json.loads((baseline / BASELINE_FILE).read_text())["feature_calibration"]
     assert verdict["use"] is True
     assert verdict["out_of_fold_brier_feature_aware"] < verdict["out_of_fold_brier_score_only"]
+    assert verdict["improvement_p_value"] < 1e-6
     assert verdict["labeled_rows"] == 4000 and verdict["folds"] == 5
     stored = json.loads((baseline / FEATURE_MODEL_FILE).read_text())  # plain JSON trees
     assert len(stored["bags"]) == 5 and all(len(trees) >= 1 for trees in stored["bags"])
@@ -145,6 +146,16 @@ def test_never_and_too_few_rows_fall_back_to_the_score_alone(tmp_path):
         "rests_on"]
     assert rests_on["feature_calibration"]["used"] is False
     assert "score_only" not in rests_on["alternative_estimates"]
+
+
+def test_auto_keeps_plain_cbpe_when_the_features_carry_no_calibration_signal(tmp_path):
+    # the score is calibrated in both groups: nothing for the features to correct
+    calibrated = _rows(4000, 0.5, seed=9, slopes={"a": 2.0, "b": 2.0})
+    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(calibrated, tmp_path)
+    verdict = json.loads((tmp_path / BASELINE_FILE).read_text())["feature_calibration"]
+    assert verdict["use"] is False
+    assert verdict["improvement_p_value"] >= 0.01
+    assert "not significantly lower" in verdict["reason"]
 
 
 def test_bad_feature_calibration_setting_is_a_clear_error():
