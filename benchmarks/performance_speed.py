@@ -4,7 +4,8 @@ The hourly monitor job may spend only a few seconds on them. Synthetic rows (two
 one categorical feature, a calibrated score, labels on 30 % of the rows) go through the real
 sections against a baseline of 20,000 rows; each size is timed three times, the median quoted.
 The projection runs with ``feature_calibration = "always"``: the feature-aware calibration's
-stored trees score a 20,000-row sample of every window, its most expensive path.
+stored trees score a 10,000-row sample of every window (and of its labelled rows), its most
+expensive path.
 Run: ``PYTHONPATH=.:common:container .venv/bin/python -m benchmarks.performance_speed``
 (writes benchmarks/results/performance_speed.md).
 """
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
              "benchmarks.performance_speed`. Synthetic window (3 features, calibrated score, "
              "labels on 30 % of rows, mean-shifted feature), baseline of 20,000 labelled rows; "
              "projection with feature_calibration = \"always\" (the feature-aware model "
-             "scores a 20,000-row sample of each window, the most expensive path); "
+             "scores a 10,000-row sample of each window, the most expensive path); "
              f"median of {args.runs} runs, 2-core machine. Window loading is not included "
              "(it is shared by all sections).", "",
              "| rows | model_quality (s) | projection (s) | both (s) |", "|---:|---:|---:|---:|"]

@@ -96,7 +96,7 @@ class ProjectionSettings:
     feature_calibration: str = "auto"        # auto: if it wins out of fold on the baseline
     feature_calibration_alpha: float = 0.01  # ... significantly (one-sided paired t-test)
     min_feature_calibration_rows: int = 1000  # labelled baseline rows it needs
-    feature_calibration_rows: int = 20000    # window rows the feature-aware model scores
+    feature_calibration_rows: int = 10000    # window rows the feature-aware model scores
     reliability_alpha: float = 0.01          # significance of the measured-vs-projected test
     reliability_min_gap: float = 0.02        # and the gap it must reach (accuracy points):
                                              # at 1M labelled rows a 0.3-point gap is

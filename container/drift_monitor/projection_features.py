@@ -102,15 +102,25 @@ class Tree:
     right: np.ndarray
     value: np.ndarray
 
-    def predict(self, x32: np.ndarray) -> np.ndarray:
-        node = np.zeros(x32.shape[0], dtype=np.int64)
-        rows = np.arange(x32.shape[0])
-        while True:
-            inner = self.left[node] >= 0
-            if not inner.any():
-                return self.value[node]
-            goes_left = x32[rows, np.maximum(self.feature[node], 0)] <= self.threshold[node]
-            node = np.where(inner, np.where(goes_left, self.left[node], self.right[node]), node)
+    def predict(self, columns: np.ndarray) -> np.ndarray:
+        """Leaf value of each row; ``columns`` is (features, rows). Walks node by node, each
+        splitting the rows that reached it: a handful of vectorised comparisons per tree."""
+        out = np.empty(columns.shape[1])
+        pending = [(0, None)]  # None: every row (no gather needed at the root)
+        while pending:
+            node, rows = pending.pop()
+            if rows is None:
+                rows = np.arange(columns.shape[1])
+                values = columns[self.feature[node]] if self.left[node] >= 0 else None
+            elif self.left[node] >= 0:
+                values = columns[self.feature[node], rows]
+            if self.left[node] < 0:
+                out[rows] = self.value[node]
+                continue
+            goes_left = values <= self.threshold[node]
+            pending.append((int(self.left[node]), rows[goes_left]))
+            pending.append((int(self.right[node]), rows[~goes_left]))
+        return out
 
     def to_json(self) -> dict:
         return {"feature": self.feature.tolist(), "threshold": self.threshold.tolist(),
@@ -137,7 +147,9 @@ class FeatureCalibrator:
         # float64 thresholds, and the starting calibration sees the float32 score.
         x32 = self.encoding.matrix(features, scores).astype(np.float32)
         start = _base_log_odds(self.base, x32[:, -1].astype(np.float64))
-        probabilities = [expit(start + self.learning_rate * sum(t.predict(x32) for t in trees))
+        columns = np.ascontiguousarray(x32.T)  # one contiguous array per feature
+        probabilities = [expit(start + self.learning_rate * sum(t.predict(columns)
+                                                                for t in trees))
                          for trees in self.bags]
         return np.mean(probabilities, axis=0)
 
