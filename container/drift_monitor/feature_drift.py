@@ -242,7 +242,8 @@ class FeatureDriftSection:
                            "wasserstein_normalised": float("nan"), "psi": float("nan"),
                            "js_distance": float("nan"), "linf_distance": float("nan")})
         labels = _bin_labels(edges)
-        chart = bars_svg(labels, _proportions(ref_counts), _proportions(cur_counts))
+        chart = bars_svg(labels, _proportions(ref_counts), _proportions(cur_counts),
+                         x_title=f"{name}, baseline bins")
         return result, chart
 
     def _categorical(self, name: str, values: pa.Array, base: dict) -> tuple[dict, str]:
@@ -274,7 +275,9 @@ class FeatureDriftSection:
         order = np.argsort(-(ref / ref_total + cur / max(cur.sum(), 1.0)))[:20]
         chart = bars_svg([categories[i] for i in order],
                          [float(ref[i] / ref_total) for i in order],
-                         [float(cur[i] / max(cur.sum(), 1.0)) for i in order])
+                         [float(cur[i] / max(cur.sum(), 1.0)) for i in order],
+                         x_title=f"{name}, the 20 most common categories"
+                         if len(categories) > 20 else name)
         return result, chart
 
 
