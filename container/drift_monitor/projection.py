@@ -74,6 +74,9 @@ BASELINE_FILE = "projection_baseline.json"
 REFERENCE_FILE = "projection_reference.parquet"
 DRAWS_FILE = "projection_calibration_draws.parquet"
 FEATURE_MODEL_FILE = "projection_feature_calibration.json"
+# Rows of each class the feature-aware calibration's 5-fold comparison needs (each fold's
+# early-stopping split is stratified and needs both classes on both sides).
+MIN_ROWS_PER_CLASS = 50
 GRID = np.linspace(0.0, 1.0, 1001)
 SHIFT_CORRECTIONS = ("none", "importance_weighting")
 FEATURE_CALIBRATION = ("auto", "always", "never")
@@ -662,6 +665,11 @@ class ProjectionSection:
         if n < settings.min_feature_calibration_rows:
             return {"use": False, "reason": f"{n} labelled baseline rows, fewer than the "
                                             f"{settings.min_feature_calibration_rows} it needs"}
+        minority = int(min(outcome[in_sample].sum(), n - outcome[in_sample].sum()))
+        if minority < MIN_ROWS_PER_CLASS:
+            return {"use": False, "reason": f"only {minority} labelled baseline rows of one "
+                                            f"class, fewer than the {MIN_ROWS_PER_CLASS} the "
+                                            f"out-of-fold comparison needs"}
         features = _frame(reference, table_rows[in_sample])
         outcome = outcome[in_sample].astype(float)
         comparison = compare_out_of_fold(features, scores[labeled][in_sample], outcome,

@@ -76,8 +76,9 @@ class ColumnEncoding:
         numeric_fill = {}
         for column in features.columns:
             if column not in dtypes:
-                values = features[column].astype(np.float64)
-                low = float(values.min()) if values.notna().any() else 0.0
+                values = features[column].astype(np.float64).to_numpy()
+                finite = values[np.isfinite(values)]
+                low = float(finite.min()) if finite.size else 0.0
                 numeric_fill[column] = low - 1.0
         return cls(numeric_fill, {c: [str(v) for v in d.categories] for c, d in dtypes.items()})
 

@@ -158,6 +158,20 @@ def test_auto_keeps_plain_cbpe_when_the_features_carry_no_calibration_signal(tmp
     assert "not significantly lower" in verdict["reason"]
 
 
+def test_a_baseline_with_almost_one_class_skips_the_comparison_with_a_reason(tmp_path):
+    window = _rows(3000, 0.5, seed=11)
+    labels = np.zeros(3000, dtype=np.int64)
+    labels[:10] = 1  # 10 positive rows: too few for a stratified 5-fold comparison
+    table = window.table.set_column(window.table.column_names.index("label"), "label",
+                                    pa.array(labels))
+    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(
+        from_table(table, SCHEMA, source="synthetic"), tmp_path)
+    verdict = json.loads((tmp_path / BASELINE_FILE).read_text())["feature_calibration"]
+    assert verdict == {"use": False, "reason": "only 10 labelled baseline rows of one class, "
+                                               "fewer than the 50 the out-of-fold comparison "
+                                               "needs"}
+
+
 def test_bad_feature_calibration_setting_is_a_clear_error():
     with pytest.raises(InputError, match="feature_calibration must be one of"):
         ProjectionSettings.from_constraints({"projection_settings": {
