@@ -36,7 +36,7 @@ LAMBDA_UNZIPPED_LIMIT_MB := 250
 build: $(TOOLS)/.installed
 	$(TOOLS)/bin/sam build --template-file template.yaml --build-dir .aws-sam/build \
 		--cache-dir .aws-sam/cache --cached
-	@layer=$$(du -sm .aws-sam/build/ColumnSchemaLayer | cut -f1); \
+	@layer=$$(du -sm .aws-sam/build/SharedCodeLayer | cut -f1); \
 	for function in .aws-sam/build/*Function; do \
 		total=$$(( $$(du -sm $$function | cut -f1) + layer )); \
 		echo "$$function + layer: $$total MB unzipped (limit $(LAMBDA_UNZIPPED_LIMIT_MB) MB)"; \

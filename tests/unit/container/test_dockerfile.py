@@ -11,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 DOCKERFILE = (REPO / "container" / "Dockerfile").read_text()
 IMAGE_PACKAGES = [REPO / "container" / "drift_monitor", REPO / "container" / "trainer",
-                  REPO / "common" / "column_schema"]
+                  REPO / "common" / "column_schema", REPO / "common" / "capture_format"]
 # import name -> distribution name where they differ
 DISTRIBUTIONS = {"sklearn": "scikit-learn"}
 
@@ -59,6 +59,17 @@ def _third_party_imports() -> set[str]:
                 found |= {name.split(".")[0] for name in names}
     return {name for name in found
             if name not in local and name not in sys.stdlib_module_names}
+
+
+def test_every_shared_package_the_image_imports_is_copied_into_it():
+    shared = {path.name for path in (REPO / "common").iterdir() if path.is_dir()}
+    for package in IMAGE_PACKAGES:
+        for path in package.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module \
+                        and node.module.split(".")[0] in shared:
+                    name = node.module.split(".")[0]
+                    assert f"COPY common/{name} /app/{name}" in DOCKERFILE, (path, name)
 
 
 def test_every_third_party_import_is_pinned():

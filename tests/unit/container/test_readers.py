@@ -94,7 +94,11 @@ def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(t
     assert np.isnan(window.labels()).all()
     assert window.ingest.malformed_records == 3
     assert window.ingest.records_outside_window == 1
-    assert any("part.jsonl:5" in e and "3 fields" in e for e in window.ingest.malformed_examples)
+    # the merge Lambda's parser (capture_format) and its reasons
+    assert any("part.jsonl:5" in e and "expected 2 fields" in e and "got 3" in e
+               for e in window.ingest.malformed_examples)
+    assert any("part.jsonl:6" in e and "1 values for 2 input rows" in e
+               for e in window.ingest.malformed_examples)
     assert any("part.jsonl:7" in e for e in window.ingest.malformed_examples)
 
 
@@ -126,4 +130,4 @@ def test_capture_jsonl_with_json_payloads(tmp_path):
     assert window.categorical("c").to_pylist() == ["a", "b", None]
     np.testing.assert_allclose(window.scores(), [0.3, 0.7, 0.1])
     assert window.ingest.malformed_records == 1
-    assert any("not in the schema" in e for e in window.ingest.malformed_examples)
+    assert any("unknown feature names ['colour']" in e for e in window.ingest.malformed_examples)

@@ -4,9 +4,9 @@ import base64
 import json
 
 import pytest
+from capture_format import CaptureParser, RecordError
 
 from column_schema import parse_schema
-from merge_labels.capture import CaptureParser, RecordError
 from merge_labels.labels import parse_label
 
 SCHEMA = parse_schema({"features": [{"name": "age", "type": "numerical"},

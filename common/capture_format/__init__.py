@@ -1,0 +1,18 @@
+"""SageMaker data-capture lines -> typed model-input rows and outputs (one parser, shared).
+
+The merge Lambda (via the layer) and the analysis container (reading capture files directly,
+as a plain Model Monitor schedule does) parse capture with this one package, so both accept
+and reject the same records for the same reasons.
+"""
+
+from capture_format.capture import (
+    CaptureParser,
+    CaptureRecord,
+    RecordError,
+    decode_payload,
+    parse_binary,
+    parse_time,
+)
+
+__all__ = ["CaptureParser", "CaptureRecord", "RecordError", "decode_payload", "parse_binary",
+           "parse_time"]
