@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from column_schema import ColumnSchema
 from drift_monitor.errors import InputError
 from drift_monitor.model_quality import accuracy_threshold, binary_outcomes
 from drift_monitor.projection_calibration import (
@@ -452,7 +453,8 @@ class ProjectionSection:
                                                    ref_outcome, weights, settings, baseline_dir)
             adjustment = labeled_adjustment = None
             if _uses_feature_calibration(document, settings):
-                calibrator = _load_feature_calibrator(baseline_dir / FEATURE_MODEL_FILE)
+                calibrator = _load_feature_calibrator(baseline_dir / FEATURE_MODEL_FILE,
+                                                      window.schema)
                 adjustment = _feature_shift(calibrator, calibration, window, usable, scores,
                                             predicted_positive, np.arange(scores.size),
                                             settings)
@@ -799,18 +801,26 @@ def _load_json(path: Path) -> dict:
         raise InputError(f"{path}: not readable as JSON ({exc})") from exc
 
 
-def _load_feature_calibrator(path: Path) -> FeatureCalibrator:
-    return FeatureCalibrator.from_json(_load_json(path), source=str(path))
+def _load_feature_calibrator(path: Path, schema: ColumnSchema) -> FeatureCalibrator:
+    calibrator = FeatureCalibrator.from_json(_load_json(path), source=str(path))
+    stored = {*calibrator.encoding.numeric_fill, *calibrator.encoding.categories}
+    if stored != set(schema.feature_names):
+        raise InputError(f"{path}: fitted on features {sorted(stored)}, but schema.json now "
+                         f"has {sorted(schema.feature_names)}; rebuild the baseline")
+    return calibrator
+
+
+def _read_baseline_parquet(path: Path, what: str) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: {what} not found; run the baseline job first") from exc
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: not readable as Parquet ({exc})") from exc
 
 
 def _load_draws(path: Path) -> np.ndarray:
-    try:
-        table = pq.read_table(path)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: calibration draws not found; run the baseline job "
-                         f"first") from exc
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{path}: not readable as Parquet ({exc})") from exc
+    table = _read_baseline_parquet(path, "calibration draws")
     if table.num_rows != GRID.size or table.num_columns < 2:
         raise InputError(f"{path}: expected {GRID.size} rows and at least 2 draw columns, got "
                          f"{table.num_rows} x {table.num_columns}; rebuild the baseline")
@@ -821,13 +831,7 @@ def _load_draws(path: Path) -> np.ndarray:
 
 
 def _load_reference(path: Path, window: WindowData) -> WindowData:
-    try:
-        table = pq.read_table(path)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: projection reference sample not found; run the baseline "
-                         f"job first") from exc
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{path}: not readable as Parquet ({exc})") from exc
+    table = _read_baseline_parquet(path, "projection reference sample")
     missing = [f for f in window.schema.feature_names if f not in table.column_names]
     if missing:
         raise InputError(f"{path}: the reference sample lacks features {missing}; rebuild the "

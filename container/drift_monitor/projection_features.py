@@ -130,10 +130,26 @@ class Tree:
                 "value": self.value.tolist()}
 
     @classmethod
-    def from_json(cls, raw: dict) -> Tree:
-        return cls(np.asarray(raw["feature"], np.int64), np.asarray(raw["threshold"], float),
+    def from_json(cls, raw: dict, n_columns: int) -> Tree:
+        """Checked, so a damaged file is an error here and not a wrong walk in ``predict``:
+        equal-length arrays, children after their parent (no cycles), split features among
+        the ``n_columns`` the encoding produces, finite leaf values."""
+        tree = cls(np.asarray(raw["feature"], np.int64), np.asarray(raw["threshold"], float),
                    np.asarray(raw["left"], np.int64), np.asarray(raw["right"], np.int64),
                    np.asarray(raw["value"], float))
+        n = tree.left.size
+        if n == 0 or any(a.shape != (n,) for a in (tree.feature, tree.threshold, tree.right,
+                                                   tree.value)):
+            raise ValueError("a tree's arrays must be non-empty and of equal length")
+        inner = tree.left >= 0
+        nodes = np.arange(n)
+        if (np.any((tree.left[inner] <= nodes[inner]) | (tree.left[inner] >= n))
+                or np.any((tree.right[inner] <= nodes[inner]) | (tree.right[inner] >= n))
+                or np.any((tree.feature[inner] < 0) | (tree.feature[inner] >= n_columns))
+                or not np.all(np.isfinite(tree.value))):
+            raise ValueError("a tree has a child index, split feature or leaf value out of "
+                             "range")
+        return tree
 
 
 @dataclass(frozen=True)
@@ -169,7 +185,11 @@ class FeatureCalibrator:
     def from_json(cls, raw: dict, *, source: str) -> FeatureCalibrator:
         try:
             encoding = ColumnEncoding(dict(raw["numeric_fill"]), dict(raw["categories"]))
-            bags = tuple(tuple(Tree.from_json(t) for t in trees) for trees in raw["bags"])
+            n_columns = len(encoding.numeric_fill) + len(encoding.categories) + 1  # + score
+            bags = tuple(tuple(Tree.from_json(t, n_columns) for t in trees)
+                         for trees in raw["bags"])
+            if not bags or not all(bags):
+                raise ValueError("no trees")
             return cls(encoding, CalibrationMap.from_json(raw["base"], source=source),
                        float(raw["learning_rate"]), bags)
         except (KeyError, TypeError, ValueError) as exc:

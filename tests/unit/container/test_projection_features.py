@@ -172,6 +172,38 @@ def test_a_baseline_with_almost_one_class_skips_the_comparison_with_a_reason(tmp
                                                "needs"}
 
 
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda m: m["bags"][0][0].update(left=[5] * len(m["bags"][0][0]["left"])),
+     "out of range"),
+    (lambda m: m["bags"][0][0].update(feature=[99] * len(m["bags"][0][0]["feature"])),
+     "out of range"),
+    (lambda m: m["bags"][0][0].update(value=[1.0]), "equal length"),
+    (lambda m: m.pop("base"), "not a feature-aware calibration"),
+])
+def test_a_damaged_feature_calibration_file_is_a_clear_error(baseline, tmp_path, damage,
+                                                             message):
+    import shutil
+
+    copy = tmp_path / "baseline"
+    shutil.copytree(baseline, copy)
+    model = json.loads((copy / FEATURE_MODEL_FILE).read_text())
+    damage(model)
+    (copy / FEATURE_MODEL_FILE).write_text(json.dumps(model))
+    with pytest.raises(InputError, match=message):
+        ProjectionSection(ProjectionSettings(**FAST)).analyse(
+            _rows(500, 0.5, seed=12, labelled=False), copy, THRESHOLD)
+
+
+def test_a_feature_dropped_from_the_schema_since_the_baseline_is_a_clear_error(baseline):
+    fewer = parse_schema({"features": [{"name": "x", "type": "numerical"}]})
+    window = _rows(500, 0.5, seed=13, labelled=False)
+    with pytest.raises(InputError, match=r"fitted on features \['group', 'x'\], but "
+                                         r"schema.json now has \['x'\]; rebuild the baseline"):
+        ProjectionSection(ProjectionSettings(**FAST)).analyse(
+            from_table(window.table.drop_columns(["group"]), fewer, source="synthetic"),
+            baseline, THRESHOLD)
+
+
 def test_bad_feature_calibration_setting_is_a_clear_error():
     with pytest.raises(InputError, match="feature_calibration must be one of"):
         ProjectionSettings.from_constraints({"projection_settings": {
