@@ -37,7 +37,6 @@ import pyarrow.parquet as pq
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from benchmarks import _data
 from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.baseline_job import run_baseline
@@ -47,6 +46,7 @@ from drift_monitor.data_quality import DataQualitySection
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
 from drift_monitor.window import from_table
+from examples.adult import scored as _data
 
 RESULTS = Path(__file__).resolve().parent / "results" / "false_alarms.md"
 

@@ -50,6 +50,7 @@ from moto import mock_aws  # noqa: E402
 
 from benchmarks._results import publish  # noqa: E402
 from column_schema import parse_schema  # noqa: E402
+from examples.adult import LABELED_CSV  # noqa: E402
 from merge_labels.config import MergeConfig  # noqa: E402
 from merge_labels.merge import merge_window  # noqa: E402
 from workflow.offline.capture_writer import (  # noqa: E402
@@ -61,7 +62,6 @@ from workflow.offline.capture_writer import (  # noqa: E402
     write_ground_truth_files,
 )
 
-LABELED_CSV = Path("/work/shared/data/adult/labeled.csv")
 SCHEMA_JSON = ROOT / "examples" / "adult" / "schema.json"
 RESULTS = ROOT / "benchmarks" / "results" / "merge_throughput.md"
 BUCKET, ENDPOINT, VARIANT = "bench-data", "adult-income", "AllTraffic"

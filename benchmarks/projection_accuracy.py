@@ -46,12 +46,12 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 
-from benchmarks._data import CATEGORICAL, FEATURES, LABELED_CSV, NUMERICAL, read_features
 from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.model_quality import QualitySettings
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
 from drift_monitor.window import from_table
+from examples.adult.scored import CATEGORICAL, FEATURES, LABELED_CSV, NUMERICAL, read_features
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "projection_accuracy.md"

@@ -2,7 +2,7 @@
 
 The offline demo, the merge Lambda's tests and its benchmark need the artefacts a real endpoint
 and a label producer leave in S3. This module produces them exactly as described in
-/work/shared/reference/aws-contracts.md:
+the AWS documentation of data capture and Model Monitor ground truth:
 
 * capture lines (§1.3-1.5): CSV by default, optionally JSON payloads, BASE64-encoded payloads,
   batched requests (several rows per invocation), with or without ``inferenceId``;

@@ -24,21 +24,18 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from column_schema import ColumnSchema, load_schema
+from examples.adult import LABELED_CSV, SCHEMA_JSON
 from trainer.model import build_pipeline, feature_frame, positive_scores
 from workflow.offline import capture_writer
 from workflow.offline.local_jobs import LocalJobRunner
 from workflow.offline.stack import MONITOR_IMAGE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = (REPO_ROOT.parent / "shared" / "data" / "adult").resolve()
-SCHEMA_PATH = REPO_ROOT / "examples" / "adult" / "schema.json"
 LABEL_SOURCE_COLUMN, POSITIVE_LABEL = "income", ">50K"
 
 
@@ -90,7 +87,7 @@ def _iso(moment: datetime) -> str:
 
 
 def load_labeled(schema: ColumnSchema) -> pd.DataFrame:
-    frame = pd.read_csv(DATA_DIR / "labeled.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(LABELED_CSV, dtype=str, keep_default_na=False)
     frame[schema.label] = (frame.pop(LABEL_SOURCE_COLUMN) == POSITIVE_LABEL).astype(int)
     return frame
 
@@ -133,7 +130,7 @@ def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
     The windows are the last ``len(plan)`` full hours before ``now``.
     """
     s3 = session.client("s3")
-    schema = load_schema(SCHEMA_PATH)
+    schema = load_schema(SCHEMA_JSON)
     labeled = load_labeled(schema)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labeled))

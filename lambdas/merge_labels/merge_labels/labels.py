@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from capture_format import RecordError, parse_binary
 from orjson import JSONDecodeError
 from orjson import loads as json_loads
+
+from capture_format import RecordError, parse_binary
 
 
 def parse_label(line: bytes | str) -> tuple[str, int]:

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from botocore.exceptions import ClientError
-from capture_format import CaptureParser, RecordError
 
+from capture_format import CaptureParser, RecordError
 from column_schema import ColumnSchema, SchemaError, parse_schema
 from merge_labels.config import MergeConfig
 from merge_labels.errors import BaselineSchemaError

@@ -4,8 +4,8 @@ import base64
 import json
 
 import pytest
-from capture_format import CaptureParser, RecordError
 
+from capture_format import CaptureParser, RecordError
 from column_schema import parse_schema
 from merge_labels.labels import parse_label
 

@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks import _data
 from column_schema import load_schema
 from drift_monitor.baseline_job import run_baseline
 from drift_monitor.config import load_config
+from examples.adult import scored as _data
 
 SCHEMA_PATH = _data.SCHEMA_JSON
 

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks import _data
 from drift_monitor.cli import main
+from examples.adult import scored as _data
 
 REPO = Path(__file__).resolve().parents[3]
 CHECK_TYPES = {"data_type_check", "completeness_check", "baseline_drift_check",

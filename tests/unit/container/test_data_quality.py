@@ -6,10 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from benchmarks import _data
 from drift_monitor.data_quality import DataQualitySection, profile
 from drift_monitor.errors import InputError
 from drift_monitor.window import from_table
+from examples.adult import scored as _data
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from benchmarks import _data
 from drift_monitor.errors import InputError
 from drift_monitor.feature_drift import BASELINE_FILE, FeatureDriftSection
 from drift_monitor.window import from_table
+from examples.adult import scored as _data
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from drift_monitor.html import bars_svg
+from drift_monitor.report.html import bars_svg
 
 
 def test_bars_have_axes_tick_labels_and_tooltips():

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from examples.adult import LABELED_CSV as LABELED
+from examples.adult import SCHEMA_JSON as SCHEMA
+
 REPO = Path(__file__).resolve().parents[3]
-LABELED = REPO.parent / "shared" / "data" / "adult" / "labeled.csv"
-SCHEMA = REPO / "examples" / "adult" / "schema.json"
 
 
 def _run(root: Path) -> subprocess.CompletedProcess:

@@ -6,13 +6,11 @@ import csv
 import json
 import math
 from datetime import UTC, datetime
-from pathlib import Path
 
 from column_schema import parse_schema
+from examples.adult import LABELED_CSV, SCHEMA_JSON
 from workflow.offline.capture_writer import typed_rows
 
-LABELED_CSV = Path("/work/shared/data/adult/labeled.csv")
-SCHEMA_JSON = Path(__file__).resolve().parents[4] / "examples" / "adult" / "schema.json"
 BUCKET = "drift-data"
 ENDPOINT = "adult-income"
 VARIANT = "AllTraffic"

@@ -1,4 +1,4 @@
-"""Shared data helpers for benchmarks and tests: the adult data with a model score attached.
+"""The Adult example with a model score attached: what tests and benchmarks analyse.
 
 ``labeled.csv`` has the 14 features and ``income``; the pipeline's merged dataset also has
 ``score``, ``prediction`` and ``label``. We attach them with a small, seeded logistic
@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-DATA_DIR = Path("/work/shared/data/adult")
-LABELED_CSV = DATA_DIR / "labeled.csv"
-DRIFTED_CSV = DATA_DIR / "traffic_drifted.csv"
-SCHEMA_JSON = Path(__file__).resolve().parents[1] / "examples" / "adult" / "schema.json"
-CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+from examples.adult import LABELED_CSV, SCHEMA_JSON
+from examples.adult import TRAFFIC_DRIFTED_CSV as DRIFTED_CSV
+
+__all__ = ["DRIFTED_CSV", "LABELED_CSV", "SCHEMA_JSON"]
 
 NUMERICAL = ["age", "fnlwgt", "educational-num", "capital-gain", "capital-loss",
              "hours-per-week"]

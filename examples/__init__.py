@@ -1,0 +1,1 @@
+"""Example endpoints shipped with the repository: their data, schema and provenance."""
