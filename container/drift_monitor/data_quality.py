@@ -26,7 +26,7 @@ from drift_monitor.constraints import (
 )
 from drift_monitor.counting import category_counts
 from drift_monitor.errors import InputError
-from drift_monitor.html import esc
+from drift_monitor.report.html import esc
 from drift_monitor.sections import SectionResult
 from drift_monitor.window import WindowData
 

@@ -35,7 +35,7 @@ from drift_monitor.constraints import (
 )
 from drift_monitor.counting import aligned_counts, category_counts
 from drift_monitor.errors import InputError
-from drift_monitor.html import bars_svg, esc
+from drift_monitor.report.html import bars_svg, esc
 from drift_monitor.sections import SectionResult
 from drift_monitor.window import WindowData
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-from capture_format import CaptureParser, RecordError
 
+from capture_format import CaptureParser, RecordError
 from column_schema import ColumnSchema
 from drift_monitor.errors import InputError
 from drift_monitor.window import IngestReport, WindowData, from_table

@@ -1,8 +1,8 @@
-"""The self-contained report.html: header, the sections' fragments, no external assets or JS."""
+"""The page: header, verdict, then each section's fragment in reading order."""
 
 from __future__ import annotations
 
-from drift_monitor.html import esc
+from drift_monitor.report.html import esc
 from drift_monitor.sections import SectionResult
 
 STYLE = """
