@@ -60,9 +60,18 @@ def fit(reference: pa.Table, directory: Path) -> tuple[Path, dict]:
     dataset = directory / "reference.parquet"
     pq.write_table(reference, dataset)
     out = directory / "baseline"
-    config = load_config(["baseline", "--dataset", str(dataset), "--schema",
-                          str(_data.SCHEMA_JSON), "--output", str(out)],
-                         {"DRIFT_MONITOR_ML_ROOT": str(directory / "ml")})
+    config = load_config(
+        [
+            "baseline",
+            "--dataset",
+            str(dataset),
+            "--schema",
+            str(_data.SCHEMA_JSON),
+            "--output",
+            str(out),
+        ],
+        {"DRIFT_MONITOR_ML_ROOT": str(directory / "ml")},
+    )
     run_baseline(config, _sections())
     return out, load_json(out / "constraints.json", "constraints")
 
@@ -71,13 +80,17 @@ def analyse(table: pa.Table, baseline: Path, constraints: dict) -> dict[str, obj
     window = from_table(table, load_schema(baseline / "schema.json"))
     results = {s.name: s.analyse(window, baseline, constraints) for s in _sections()}
     drift = results["feature_drift"]
-    return {"feature": bool(drift.summary["drifted_features"]),
-            "drifted": drift.summary["drifted_features"],
-            "quality": bool(results["data_quality"].violations),
-            "quality_checks": [(v["feature_name"], v["constraint_check_type"])
-                               for v in results["data_quality"].violations],
-            "dataset": bool(results["dataset_drift"].violations),
-            "any": any(bool(r.violations) for r in results.values())}
+    return {
+        "feature": bool(drift.summary["drifted_features"]),
+        "drifted": drift.summary["drifted_features"],
+        "quality": bool(results["data_quality"].violations),
+        "quality_checks": [
+            (v["feature_name"], v["constraint_check_type"])
+            for v in results["data_quality"].violations
+        ],
+        "dataset": bool(results["dataset_drift"].violations),
+        "any": any(bool(r.violations) for r in results.values()),
+    }
 
 
 def _rate(hits: int, n: int) -> str:
@@ -91,24 +104,32 @@ def run(n_small: int, n_large: int) -> str:
     rng = np.random.default_rng(20261125)
     half = rng.permutation(reference.num_rows)
     part_a = reference.take(pa.array(np.sort(half[: reference.num_rows // 2])))
-    part_b = reference.take(pa.array(np.sort(half[reference.num_rows // 2:])))
-    rows = ["| design | rows | windows | any feature drift flagged | any data-quality "
-            "violation | dataset drift flagged | any violation at all | seconds |",
-            "|---|---:|---:|---|---|---|---|---:|"]
+    part_b = reference.take(pa.array(np.sort(half[reference.num_rows // 2 :])))
+    rows = [
+        "| design | rows | windows | any feature drift flagged | any data-quality "
+        "violation | dataset drift flagged | any violation at all | seconds |",
+        "|---|---:|---:|---|---|---|---|---:|",
+    ]
     examples: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         base_full, cons_full = fit(reference, Path(tmp) / "full")
         base_a, cons_a = fit(part_a, Path(tmp) / "half")
-        plans = [("split (exact null)", base_a, cons_a, part_b, 100, n_small, False),
-                 ("split (exact null)", base_a, cons_a, part_b, 1000, n_small, False),
-                 ("bootstrap from the reference", base_full, cons_full, reference, 100,
-                  n_small, True),
-                 ("bootstrap from the reference", base_full, cons_full, reference, 1000,
-                  n_small, True),
-                 ("bootstrap from the reference", base_full, cons_full, reference, 1_000_000,
-                  n_large, True),
-                 ("split-bootstrap (trivial shift)", base_a, cons_a, part_b, 1_000_000,
-                  n_large, True)]
+        plans = [
+            ("split (exact null)", base_a, cons_a, part_b, 100, n_small, False),
+            ("split (exact null)", base_a, cons_a, part_b, 1000, n_small, False),
+            ("bootstrap from the reference", base_full, cons_full, reference, 100, n_small, True),
+            ("bootstrap from the reference", base_full, cons_full, reference, 1000, n_small, True),
+            (
+                "bootstrap from the reference",
+                base_full,
+                cons_full,
+                reference,
+                1_000_000,
+                n_large,
+                True,
+            ),
+            ("split-bootstrap (trivial shift)", base_a, cons_a, part_b, 1_000_000, n_large, True),
+        ]
         for design, base, cons, source, size, count, replace in plans:
             started = time.perf_counter()
             outcome = []
@@ -116,14 +137,18 @@ def run(n_small: int, n_large: int) -> str:
                 pick = rng.choice(source.num_rows, size, replace=replace)
                 outcome.append(analyse(source.take(pa.array(pick)), base, cons))
                 if outcome[-1]["feature"] and len(examples) < 12:
-                    examples.append(f"- {design}, {size:,} rows, window {index}: flagged "
-                                    f"{outcome[-1]['drifted']}")
+                    examples.append(
+                        f"- {design}, {size:,} rows, window {index}: flagged "
+                        f"{outcome[-1]['drifted']}"
+                    )
             seconds = time.perf_counter() - started
-            rows.append(f"| {design} | {size:,} | {count} | "
-                        f"{_rate(sum(o['feature'] for o in outcome), count)} | "
-                        f"{_rate(sum(o['quality'] for o in outcome), count)} | "
-                        f"{_rate(sum(o['dataset'] for o in outcome), count)} | "
-                        f"{_rate(sum(o['any'] for o in outcome), count)} | {seconds:.0f} |")
+            rows.append(
+                f"| {design} | {size:,} | {count} | "
+                f"{_rate(sum(o['feature'] for o in outcome), count)} | "
+                f"{_rate(sum(o['quality'] for o in outcome), count)} | "
+                f"{_rate(sum(o['dataset'] for o in outcome), count)} | "
+                f"{_rate(sum(o['any'] for o in outcome), count)} | {seconds:.0f} |"
+            )
             print(rows[-1], flush=True)
 
         detect = []
@@ -136,10 +161,10 @@ def run(n_small: int, n_large: int) -> str:
     for outcome in detect:
         for name in outcome["drifted"]:
             per_feature[name] = per_feature.get(name, 0) + 1
-    completeness = sum(("workclass", "completeness_check") in o["quality_checks"]
-                       for o in detect)
+    completeness = sum(("workclass", "completeness_check") in o["quality_checks"] for o in detect)
     lines = [
-        "# False alarms and detection", "",
+        "# False alarms and detection",
+        "",
         f"Command: `.venv/bin/python -m benchmarks.false_alarms --small {n_small} --large "
         f"{n_large}`  ",
         "Baseline: our `baseline` job on labeled.csv (4,885 rows, with the fixture model's "
@@ -147,21 +172,35 @@ def run(n_small: int, n_large: int) -> str:
         f"{DEFAULT_MONITORING_CONFIG['significance_level']} after Benjamini–Hochberg across the 14 "
         "features; effect thresholds: Wasserstein/σ ≥ 0.1 numerical, Jensen–Shannon ≥ 0.1 "
         "categorical; dataset drift AUC ≥ 0.55 and Mann–Whitney p < 0.01). Rates with exact "
-        "(Clopper–Pearson) 95 % intervals.", "",
-        "## Undrifted windows (target: at most 5 % flag any feature)", "", *rows, "",
+        "(Clopper–Pearson) 95 % intervals.",
+        "",
+        "## Undrifted windows (target: at most 5 % flag any feature)",
+        "",
+        *rows,
+        "",
         "Designs: see the module docstring — `split` is an exact null (disjoint halves of the "
         "reference); `bootstrap` resamples the baseline's own reference (a valid, conservative "
         "null; the only way to reach 1,000,000 rows from 4,885); `split-bootstrap` at "
         "1,000,000 rows carries a real but trivial A-vs-B difference that the tests detect "
-        "and the effect-size gate must ignore.", "",
-        "## Real drift: traffic_drifted.csv, 1,000-row windows", "",
+        "and the effect-size gate must ignore.",
+        "",
+        "## Real drift: traffic_drifted.csv, 1,000-row windows",
+        "",
         f"- any feature flagged: {_rate(sum(o['feature'] for o in detect), len(detect))}",
         f"- dataset drift flagged: {_rate(sum(o['dataset'] for o in detect), len(detect))}",
         f"- workclass completeness_check: {_rate(completeness, len(detect))}",
-        "- per feature: " + ", ".join(f"{k} {v / len(detect):.0%}" for k, v in
-                                      sorted(per_feature.items(), key=lambda kv: -kv[1])),
-        f"- {seconds:.0f} s for {len(detect)} windows", "",
-        "## Flagged null windows (examples)", "", *(examples or ["- none"]), ""]
+        "- per feature: "
+        + ", ".join(
+            f"{k} {v / len(detect):.0%}"
+            for k, v in sorted(per_feature.items(), key=lambda kv: -kv[1])
+        ),
+        f"- {seconds:.0f} s for {len(detect)} windows",
+        "",
+        "## Flagged null windows (examples)",
+        "",
+        *(examples or ["- none"]),
+        "",
+    ]
     return "\n".join(lines)
 
 

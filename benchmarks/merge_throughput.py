@@ -41,8 +41,11 @@ for extra in ("common", "lambdas/merge_labels"):
         sys.path.insert(0, str(ROOT / extra))
 # Before moto is imported: object bodies go to temporary files, not the process's heap.
 os.environ.setdefault("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", str(64 * 1024))
-for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                    "AWS_DEFAULT_REGION": "us-east-1"}.items():
+for name, value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
     os.environ.setdefault(name, value)
 
 import boto3  # noqa: E402
@@ -91,8 +94,7 @@ def generate(s3, records: int, labels_total: int, seed: int) -> dict:
     """Write the window's capture and ground truth into moto S3; returns what was written."""
     schema_text = SCHEMA_JSON.read_text()
     schema = parse_schema(__import__("json").loads(schema_text))
-    s3.put_object(Bucket=BUCKET, Key=f"baselines/{ENDPOINT}/schema.json",
-                  Body=schema_text.encode())
+    s3.put_object(Bucket=BUCKET, Key=f"baselines/{ENDPOINT}/schema.json", Body=schema_text.encode())
     with LABELED_CSV.open(newline="") as handle:
         raw = list(csv.DictReader(handle))
     pool = typed_rows(raw, schema.feature_names, set(schema.numerical))
@@ -109,41 +111,83 @@ def generate(s3, records: int, labels_total: int, seed: int) -> dict:
         picks = [rng.randrange(len(pool)) for _ in range(int(count * 1.35))]
         rows = [pool[i] for i in picks]
         invocations = invocations_from_rows(
-            rows, [_score(r, index) for r in rows], start=start,
-            end=start + timedelta(hours=1), rng=rng, batch_sizes=(1, 2, 3, 4),
-            batch_weights=(0.9, 0.04, 0.03, 0.03), with_inference_id=hour % 5 != 4,
-            id_prefix=f"h{hour:02d}")[:count]
-        options = (PayloadOptions(input_format="json") if hour % 6 == 5 else
-                   PayloadOptions(base64=True) if hour % 8 == 3 else PayloadOptions())
-        files += len(write_capture_files(s3, f"s3://{BUCKET}/datacapture", ENDPOINT, VARIANT,
-                                         invocations, schema.feature_names, options=options,
-                                         records_per_file=3000, rng=rng))
+            rows,
+            [_score(r, index) for r in rows],
+            start=start,
+            end=start + timedelta(hours=1),
+            rng=rng,
+            batch_sizes=(1, 2, 3, 4),
+            batch_weights=(0.9, 0.04, 0.03, 0.03),
+            with_inference_id=hour % 5 != 4,
+            id_prefix=f"h{hour:02d}",
+        )[:count]
+        options = (
+            PayloadOptions(input_format="json")
+            if hour % 6 == 5
+            else PayloadOptions(base64=True)
+            if hour % 8 == 3
+            else PayloadOptions()
+        )
+        files += len(
+            write_capture_files(
+                s3,
+                f"s3://{BUCKET}/datacapture",
+                ENDPOINT,
+                VARIANT,
+                invocations,
+                schema.feature_names,
+                options=options,
+                records_per_file=3000,
+                rng=rng,
+            )
+        )
         position = 0
         for invocation in invocations:
             for row_id in invocation.row_ids():
                 if rng.random() < keep:
                     delay = timedelta(hours=rng.randint(1, 48), minutes=rng.randrange(60))
-                    truth.append(GroundTruth(row_id, pool_labels[picks[position]],
-                                             invocation.inference_time + delay))
+                    truth.append(
+                        GroundTruth(
+                            row_id, pool_labels[picks[position]], invocation.inference_time + delay
+                        )
+                    )
                 position += 1
         rows_total += position
     matched = len(truth)
     for n in range(max(0, labels_total - matched)):
-        truth.append(GroundTruth(f"orphan-{n:07d}", n % 2,
-                                 START + timedelta(hours=rng.randrange(HOURS + 48))))
-    label_files = len(write_ground_truth_files(s3, f"s3://{BUCKET}/ground-truth", ENDPOINT,
-                                               truth, records_per_file=5000, rng=rng))
-    return {"records": sum(per_hour), "rows": rows_total, "capture_files": files,
-            "labels": len(truth), "matching_labels": matched, "label_files": label_files}
+        truth.append(
+            GroundTruth(
+                f"orphan-{n:07d}", n % 2, START + timedelta(hours=rng.randrange(HOURS + 48))
+            )
+        )
+    label_files = len(
+        write_ground_truth_files(
+            s3, f"s3://{BUCKET}/ground-truth", ENDPOINT, truth, records_per_file=5000, rng=rng
+        )
+    )
+    return {
+        "records": sum(per_hour),
+        "rows": rows_total,
+        "capture_files": files,
+        "labels": len(truth),
+        "matching_labels": matched,
+        "label_files": label_files,
+    }
 
 
 def _merge_child(config: MergeConfig, connection) -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
     gc.collect()
     rss_start = _rss_mb()
-    event = {"input": {"endpoint_name": ENDPOINT, "window_start": START.isoformat(),
-                       "window_end": END.isoformat()},
-             "execution_name": "bench", "execution_start_time": NOW.isoformat()}
+    event = {
+        "input": {
+            "endpoint_name": ENDPOINT,
+            "window_start": START.isoformat(),
+            "window_end": END.isoformat(),
+        },
+        "execution_name": "bench",
+        "execution_start_time": NOW.isoformat(),
+    }
     load_before = os.getloadavg()[0]
     cpu_before = time.process_time()
     began = time.perf_counter()
@@ -151,9 +195,16 @@ def _merge_child(config: MergeConfig, connection) -> None:
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    connection.send({"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak,
-                     "rss_start_mb": rss_start, "load": (load_before, os.getloadavg()[0]),
-                     "result": result})
+    connection.send(
+        {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "peak_rss_mb": peak,
+            "rss_start_mb": rss_start,
+            "load": (load_before, os.getloadavg()[0]),
+            "result": result,
+        }
+    )
     connection.close()
 
 
@@ -187,22 +238,26 @@ def main(argv: list[str] | None = None) -> int:
         generation_s = time.perf_counter() - began
         print(f"generated {written} in {generation_s:.1f} s", flush=True)
         gc.collect()
-        config = MergeConfig.from_env({}, data_bucket=BUCKET, window_minutes=HOURS * 60,
-                                      label_lag_hours=72)
+        config = MergeConfig.from_env(
+            {}, data_bucket=BUCKET, window_minutes=HOURS * 60, label_lag_hours=72
+        )
         runs = []
         for number in range(args.runs):
             outcome = run_merge(config)
             runs.append(outcome)
-            print(f"run {number + 1}: {outcome['wall_s']:.1f} s (CPU {outcome['cpu_s']:.1f} s), "
-                  f"peak RSS "
-                  f"{outcome['peak_rss_mb']:.0f} MB (at start {outcome['rss_start_mb']:.0f} MB)",
-                  flush=True)
+            print(
+                f"run {number + 1}: {outcome['wall_s']:.1f} s (CPU {outcome['cpu_s']:.1f} s), "
+                f"peak RSS "
+                f"{outcome['peak_rss_mb']:.0f} MB (at start {outcome['rss_start_mb']:.0f} MB)",
+                flush=True,
+            )
     result = runs[0]["result"]
     if result["record_count"] != written["rows"]:
         raise SystemExit(f"merged {result['record_count']} rows, expected {written['rows']}")
     if result["labeled_count"] != written["matching_labels"]:
-        raise SystemExit(f"labeled {result['labeled_count']}, expected "
-                         f"{written['matching_labels']}")
+        raise SystemExit(
+            f"labeled {result['labeled_count']}, expected {written['matching_labels']}"
+        )
     write_report(args, written, generation_s, runs)
     median = statistics.median(r["wall_s"] for r in runs)
     peak = max(r["peak_rss_mb"] for r in runs)
@@ -220,8 +275,11 @@ def write_report(args, written: dict, generation_s: float, runs: list[dict]) -> 
         "# merge_labels throughput",
         "",
         "Command: `.venv/bin/python -m benchmarks.merge_throughput`"
-        + (f" (with `--records {args.records} --labels {args.labels} --runs {args.runs}`)"
-           if (args.records, args.labels, args.runs) != (1_000_000, 600_000, 3) else ""),
+        + (
+            f" (with `--records {args.records} --labels {args.labels} --runs {args.runs}`)"
+            if (args.records, args.labels, args.runs) != (1_000_000, 600_000, 3)
+            else ""
+        ),
         "",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{platform.machine()}. S3 = moto `mock_aws` in-process (object bodies spilled to "
@@ -243,11 +301,13 @@ def write_report(args, written: dict, generation_s: float, runs: list[dict]) -> 
         "|---|---|---|---|---|---|---|",
     ]
     for number, run in enumerate(runs, 1):
-        lines.append(f"| {number} | {run['wall_s']:.1f} | {run['cpu_s']:.1f} | "
-                     f"{run['peak_rss_mb']:.0f} | "
-                     f"{run['rss_start_mb']:.0f} | "
-                     f"{run['peak_rss_mb'] - run['rss_start_mb']:.0f} | "
-                     f"{run['load'][0]:.1f} / {run['load'][1]:.1f} |")
+        lines.append(
+            f"| {number} | {run['wall_s']:.1f} | {run['cpu_s']:.1f} | "
+            f"{run['peak_rss_mb']:.0f} | "
+            f"{run['rss_start_mb']:.0f} | "
+            f"{run['peak_rss_mb'] - run['rss_start_mb']:.0f} | "
+            f"{run['load'][0]:.1f} / {run['load'][1]:.1f} |"
+        )
     lines += [
         "",
         f"**Median wall time {median:.1f} s** over {len(runs)} runs (limit {TIME_LIMIT_S:.0f} s); "

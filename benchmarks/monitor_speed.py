@@ -40,9 +40,11 @@ RESULTS = Path(__file__).resolve().parent / "results" / "monitor_speed.md"
 
 
 def _env(ml_root: Path) -> dict[str, str]:
-    return {**os.environ, "DRIFT_MONITOR_ML_ROOT": str(ml_root),
-            "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "container"),
-                                           str(REPO / "common")])}
+    return {
+        **os.environ,
+        "DRIFT_MONITOR_ML_ROOT": str(ml_root),
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "container"), str(REPO / "common")]),
+    }
 
 
 def prepare(n_rows: int) -> tuple[Path, Path, Path]:
@@ -60,18 +62,30 @@ def prepare(n_rows: int) -> tuple[Path, Path, Path]:
     shutil.rmtree(baseline, ignore_errors=True)
     ref_parquet = _data.CACHE_DIR / "reference.parquet"
     pq.write_table(reference, ref_parquet)
-    subprocess.run([sys.executable, "-m", "drift_monitor", "baseline", "--dataset",
-                    str(ref_parquet), "--schema", str(_data.SCHEMA_JSON), "--output",
-                    str(baseline)], env=_env(_data.CACHE_DIR / "ml"), check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "drift_monitor",
+            "baseline",
+            "--dataset",
+            str(ref_parquet),
+            "--schema",
+            str(_data.SCHEMA_JSON),
+            "--output",
+            str(baseline),
+        ],
+        env=_env(_data.CACHE_DIR / "ml"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return window, ref_csv, baseline
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -127,16 +141,21 @@ def aws_sample_2021(window: str, reference_csv: str) -> None:
     def prob_dist(ref, cur, kind):
         if kind == "num":
             deciles = [scoreatpercentile(ref, i) for i in np.linspace(0, 100, 11)]
-            ref_p = pd.cut(ref, deciles, duplicates="drop").value_counts(
-                normalize=True).sort_index()
-            cur_p = pd.cut(cur, deciles, duplicates="drop").value_counts(
-                normalize=True).sort_index()
+            ref_p = (
+                pd.cut(ref, deciles, duplicates="drop").value_counts(normalize=True).sort_index()
+            )
+            cur_p = (
+                pd.cut(cur, deciles, duplicates="drop").value_counts(normalize=True).sort_index()
+            )
         else:
             ref_p = ref.value_counts(normalize=True, dropna=False)
             cur_p = cur.value_counts(normalize=True, dropna=False)
         common = sorted(set(cur_p.keys()) & set(ref_p.keys()), key=str)
-        return ([ref_p[k] for k in common], [cur_p[k] for k in common],
-                abs(len(cur_p) - len(ref_p)))
+        return (
+            [ref_p[k] for k in common],
+            [cur_p[k] for k in common],
+            abs(len(cur_p) - len(ref_p)),
+        )
 
     infer_count = len(infer_df)
     rows = []
@@ -144,8 +163,10 @@ def aws_sample_2021(window: str, reference_csv: str) -> None:
         ref, cur = train_df[col], infer_df[col]
         kind = column_type(ref)
         ref_prob, cur_prob, unique_drift = prob_dist(ref, cur, kind)
-        row = {"feature": col, "drift_score": float(
-            np.sum(np.abs(np.asarray(ref_prob) - np.asarray(cur_prob)) * 100))}
+        row = {
+            "feature": col,
+            "drift_score": float(np.sum(np.abs(np.asarray(ref_prob) - np.asarray(cur_prob)) * 100)),
+        }
         ref_nan, cur_nan = ref.isna().mean(), cur.isna().mean()
         row["nan_diff"] = abs(cur_nan - ref_nan) * 100
         if kind == "num":
@@ -182,9 +203,15 @@ def aws_sample_2021(window: str, reference_csv: str) -> None:
 
     test_imp = auto_impute(test_df)
     x_pos = test_imp[test_imp["label"] == 1].drop(columns="label")
-    forest = IsolationForest(n_estimators=100, n_jobs=-1, contamination="auto",
-                             max_features=x_pos.shape[1], max_samples=x_pos.shape[0],
-                             bootstrap=False, random_state=123).fit(x_pos)
+    forest = IsolationForest(
+        n_estimators=100,
+        n_jobs=-1,
+        contamination="auto",
+        max_features=x_pos.shape[1],
+        max_samples=x_pos.shape[0],
+        bootstrap=False,
+        random_state=123,
+    ).fit(x_pos)
     pos_mean = float(np.mean(forest.score_samples(x_pos)))
     infer_mean = float(np.mean(forest.score_samples(auto_impute(infer_df))))
     100 - abs((infer_mean - pos_mean) / pos_mean) * 100
@@ -192,57 +219,91 @@ def aws_sample_2021(window: str, reference_csv: str) -> None:
 
 # ------------------------------------------------------------------ driver
 def run(sizes: list[int], runs: int, include_aws: bool) -> str:
-    lines = ["# `monitor` speed and memory", "",
-             f"Command: `.venv/bin/python -m benchmarks.monitor_speed --runs {runs} --sizes "
-             f"{' '.join(map(str, sizes))}`  ",
-             f"Machine: {os.cpu_count()} CPUs; median of {runs} runs per cell, each a fresh "
-             "process; peak RSS from `os.wait4` of that process.  ",
-             "Window: labeled.csv + model score/prediction/label resampled with replacement "
-             "(14 features + score + prediction + label, Parquet).", "",
-             "| rows | subject | wall s (median) | peak RSS MB (median) | wall / floor | "
-             "RSS / floor |", "|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        "# `monitor` speed and memory",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.monitor_speed --runs {runs} --sizes "
+        f"{' '.join(map(str, sizes))}`  ",
+        f"Machine: {os.cpu_count()} CPUs; median of {runs} runs per cell, each a fresh "
+        "process; peak RSS from `os.wait4` of that process.  ",
+        "Window: labeled.csv + model score/prediction/label resampled with replacement "
+        "(14 features + score + prediction + label, Parquet).",
+        "",
+        "| rows | subject | wall s (median) | peak RSS MB (median) | wall / floor | RSS / floor |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     notes = []
     for n_rows in sizes:
         window, ref_csv, baseline = prepare(n_rows)
         with tempfile.TemporaryDirectory() as tmp:
             env = _env(Path(tmp) / "ml")
             subjects = {
-                "floor (pyarrow read + 20-bin histograms)":
-                    [sys.executable, "-m", "benchmarks.monitor_speed", "--child", "floor",
-                     str(window)],
-                "ours: `python -m drift_monitor`":
-                    [sys.executable, "-m", "drift_monitor", "--dataset", str(window),
-                     "--baseline", str(baseline), "--output", str(Path(tmp) / "out")],
+                "floor (pyarrow read + 20-bin histograms)": [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.monitor_speed",
+                    "--child",
+                    "floor",
+                    str(window),
+                ],
+                "ours: `python -m drift_monitor`": [
+                    sys.executable,
+                    "-m",
+                    "drift_monitor",
+                    "--dataset",
+                    str(window),
+                    "--baseline",
+                    str(baseline),
+                    "--output",
+                    str(Path(tmp) / "out"),
+                ],
             }
             if include_aws:
                 subjects["aws_sample_2021 (pandas + IsolationForest)"] = [
-                    sys.executable, "-m", "benchmarks.monitor_speed", "--child", "aws",
-                    str(window), str(ref_csv)]
+                    sys.executable,
+                    "-m",
+                    "benchmarks.monitor_speed",
+                    "--child",
+                    "aws",
+                    str(window),
+                    str(ref_csv),
+                ]
             medians = {}
             for name, command in subjects.items():
                 samples = [measure(command, env) for _ in range(runs)]
-                medians[name] = (statistics.median(s[0] for s in samples),
-                                 statistics.median(s[1] for s in samples))
+                medians[name] = (
+                    statistics.median(s[0] for s in samples),
+                    statistics.median(s[1] for s in samples),
+                )
                 print(n_rows, name, medians[name], flush=True)
         base_wall, base_rss = next(iter(medians.values()))
         for name, (wall, rss) in medians.items():
-            lines.append(f"| {n_rows:,} | {name} | {wall:.2f} | {rss:.0f} | "
-                         f"{wall / base_wall:.1f}× | {rss / base_rss:.1f}× |")
+            lines.append(
+                f"| {n_rows:,} | {name} | {wall:.2f} | {rss:.0f} | "
+                f"{wall / base_wall:.1f}× | {rss / base_rss:.1f}× |"
+            )
         ours = medians["ours: `python -m drift_monitor`"]
         if include_aws:
             aws = medians["aws_sample_2021 (pandas + IsolationForest)"]
-            notes.append(f"- {n_rows:,} rows: the 2021 sample takes {aws[0] / ours[0]:.1f}× our "
-                         f"wall time and {aws[1] / ours[1]:.1f}× our peak memory.")
+            notes.append(
+                f"- {n_rows:,} rows: the 2021 sample takes {aws[0] / ours[0]:.1f}× our "
+                f"wall time and {aws[1] / ours[1]:.1f}× our peak memory."
+            )
     load = os.getloadavg()
-    lines += ["", *notes, "",
-              f"Load average when the run ended (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / "
-              f"{load[2]:.1f} — other jobs share these {os.cpu_count()} cores, so absolute "
-              "times vary between runs; the ratios come from the same run.", "",
-              "Our run includes every registered section (data quality, feature drift, dataset "
-              "drift and whatever model-quality/projection sections are registered), Python "
-              "start-up and imports (~1 s of numpy/scipy/sklearn/pyarrow), and writing "
-              "statistics.json, constraint_violations.json, report.html and the metric lines.",
-              ""]
+    lines += [
+        "",
+        *notes,
+        "",
+        f"Load average when the run ended (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / "
+        f"{load[2]:.1f} — other jobs share these {os.cpu_count()} cores, so absolute "
+        "times vary between runs; the ratios come from the same run.",
+        "",
+        "Our run includes every registered section (data quality, feature drift, dataset "
+        "drift and whatever model-quality/projection sections are registered), Python "
+        "start-up and imports (~1 s of numpy/scipy/sklearn/pyarrow), and writing "
+        "statistics.json, constraint_violations.json, report.html and the metric lines.",
+        "",
+    ]
     return "\n".join(lines)
 
 

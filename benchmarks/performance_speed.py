@@ -29,9 +29,15 @@ from drift_monitor.projection import ProjectionSection, ProjectionSettings
 from drift_monitor.window import from_table
 
 RESULTS = Path(__file__).resolve().parent / "results" / "performance_speed.md"
-SCHEMA = parse_schema({"features": [{"name": "x1", "type": "numerical"},
-                                    {"name": "x2", "type": "numerical"},
-                                    {"name": "colour", "type": "categorical"}]})
+SCHEMA = parse_schema(
+    {
+        "features": [
+            {"name": "x1", "type": "numerical"},
+            {"name": "x2", "type": "numerical"},
+            {"name": "colour", "type": "categorical"},
+        ]
+    }
+)
 
 
 def synthetic(n: int, shift: float, label_share: float, seed: int):
@@ -42,10 +48,16 @@ def synthetic(n: int, shift: float, label_share: float, seed: int):
     p = 1.0 / (1.0 + np.exp(-(1.5 * x1 - 0.7 * x2)))
     label = (rng.uniform(size=n) < p).astype(np.int64)
     labelled = rng.uniform(size=n) < label_share
-    table = pa.table({
-        "x1": x1, "x2": x2, "colour": pa.array(colour).dictionary_encode(),
-        "score": p, "prediction": (p >= 0.5).astype(np.int64),
-        "label": pa.array(label, mask=~labelled)})
+    table = pa.table(
+        {
+            "x1": x1,
+            "x2": x2,
+            "colour": pa.array(colour).dictionary_encode(),
+            "score": p,
+            "prediction": (p >= 0.5).astype(np.int64),
+            "label": pa.array(label, mask=~labelled),
+        }
+    )
     return from_table(table, SCHEMA, source=f"synthetic-{n}")
 
 
@@ -55,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    sections = [ModelQualitySection(),
-                ProjectionSection(ProjectionSettings(feature_calibration="always"))]
+    sections = [
+        ModelQualitySection(),
+        ProjectionSection(ProjectionSettings(feature_calibration="always")),
+    ]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         baseline_dir = Path(tmp)
@@ -77,21 +91,33 @@ def main(argv: list[str] | None = None) -> int:
                     per_section[section.name].append(elapsed)
                     total += elapsed
                 totals.append(total)
-            rows.append((n, {k: statistics.median(v) for k, v in per_section.items()},
-                         statistics.median(totals)))
+            rows.append(
+                (
+                    n,
+                    {k: statistics.median(v) for k, v in per_section.items()},
+                    statistics.median(totals),
+                )
+            )
             print(f"{n:,} rows: {rows[-1]}", file=sys.stderr)
-    lines = ["# Speed of model_quality + projection analyse()", "",
-             "Command: `PYTHONPATH=.:common:container .venv/bin/python -m "
-             "benchmarks.performance_speed`. Synthetic window (3 features, calibrated score, "
-             "labels on 30 % of rows, mean-shifted feature), baseline of 20,000 labelled rows; "
-             "projection with feature_calibration = \"always\" (the feature-aware model "
-             "scores a 10,000-row sample of each window, the most expensive path); "
-             f"median of {args.runs} runs, 2-core machine. Window loading is not included "
-             "(it is shared by all sections).", "",
-             "| rows | model_quality (s) | projection (s) | both (s) |", "|---:|---:|---:|---:|"]
+    lines = [
+        "# Speed of model_quality + projection analyse()",
+        "",
+        "Command: `PYTHONPATH=.:common:container .venv/bin/python -m "
+        "benchmarks.performance_speed`. Synthetic window (3 features, calibrated score, "
+        "labels on 30 % of rows, mean-shifted feature), baseline of 20,000 labelled rows; "
+        'projection with feature_calibration = "always" (the feature-aware model '
+        "scores a 10,000-row sample of each window, the most expensive path); "
+        f"median of {args.runs} runs, 2-core machine. Window loading is not included "
+        "(it is shared by all sections).",
+        "",
+        "| rows | model_quality (s) | projection (s) | both (s) |",
+        "|---:|---:|---:|---:|",
+    ]
     for n, per_section, total in rows:
-        lines.append(f"| {n:,} | {per_section['model_quality']:.2f} | "
-                     f"{per_section['projection']:.2f} | {total:.2f} |")
+        lines.append(
+            f"| {n:,} | {per_section['model_quality']:.2f} | "
+            f"{per_section['projection']:.2f} | {total:.2f} |"
+        )
     text = "\n".join(lines) + "\n"
     publish(text, args.output)
     return 0

@@ -74,8 +74,9 @@ SCENARIOS = {
     "more-educated": lambda f: _z(f["educational-num"].to_numpy()),
     "longer-hours": lambda f: _z(f["hours-per-week"].to_numpy()),
     "capital-gains": lambda f: 2.0 * (f["capital-gain"].to_numpy() > 0),
-    "young-single": lambda f: -_z(f["age"].to_numpy())
-    + 1.5 * (f["marital-status"] == "Never-married").to_numpy(float),
+    "young-single": lambda f: (
+        -_z(f["age"].to_numpy()) + 1.5 * (f["marital-status"] == "Never-married").to_numpy(float)
+    ),
 }
 
 
@@ -85,8 +86,8 @@ class Chunk:
     severity: str
     repeat: int
     true_accuracy: float
-    estimates: dict = field(default_factory=dict)   # method -> point estimate
-    intervals: dict = field(default_factory=dict)   # method -> (lower, upper)
+    estimates: dict = field(default_factory=dict)  # method -> point estimate
+    intervals: dict = field(default_factory=dict)  # method -> (lower, upper)
     threshold: float = 0.0
     rests_on: dict = field(default_factory=dict)
 
@@ -101,8 +102,9 @@ def _model_frame(frame: pd.DataFrame, categories: dict) -> pd.DataFrame:
 def _window(frame: pd.DataFrame, *, with_labels: bool):
     columns = {c: pa.array(frame[c].to_numpy(), type=pa.float64()) for c in NUMERICAL}
     for column in CATEGORICAL:
-        columns[column] = pa.array(frame[column].astype(object).where(frame[column].notna(),
-                                                                      None), type=pa.string())
+        columns[column] = pa.array(
+            frame[column].astype(object).where(frame[column].notna(), None), type=pa.string()
+        )
     columns["score"] = pa.array(frame["score"].to_numpy())
     columns["prediction"] = pa.array(frame["prediction"].to_numpy(np.int64))
     labels = frame["label"].to_numpy(np.int64) if with_labels else None
@@ -112,23 +114,23 @@ def _window(frame: pd.DataFrame, *, with_labels: bool):
 
 def _isolation_forest_encoding(frame: pd.DataFrame, categories: dict) -> np.ndarray:
     numeric = frame[NUMERICAL].fillna(-1).to_numpy()
-    codes = [pd.Categorical(frame[c], categories=categories[c]).codes[:, None]
-             for c in CATEGORICAL]
+    codes = [pd.Categorical(frame[c], categories=categories[c]).codes[:, None] for c in CATEGORICAL]
     return np.hstack([numeric, *codes]).astype(float)
 
 
-def run_repeat(data: pd.DataFrame, repeat: int, chunks_per_cell: int,
-               workdir: Path) -> tuple[list[Chunk], dict]:
+def run_repeat(
+    data: pd.DataFrame, repeat: int, chunks_per_cell: int, workdir: Path
+) -> tuple[list[Chunk], dict]:
     rng = np.random.default_rng(1000 + repeat)
     order = rng.permutation(len(data))
     n_train, n_ref = int(0.4 * len(data)), int(0.3 * len(data))
     train = data.iloc[order[:n_train]].reset_index(drop=True)
-    reference = data.iloc[order[n_train:n_train + n_ref]].reset_index(drop=True)
-    pool = data.iloc[order[n_train + n_ref:]].reset_index(drop=True)
+    reference = data.iloc[order[n_train : n_train + n_ref]].reset_index(drop=True)
+    pool = data.iloc[order[n_train + n_ref :]].reset_index(drop=True)
     categories = {c: sorted(data[c].dropna().unique()) for c in CATEGORICAL}
-    model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05,
-                                           categorical_features="from_dtype",
-                                           random_state=repeat)
+    model = HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, categorical_features="from_dtype", random_state=repeat
+    )
     model.fit(_model_frame(train, categories), train["label"])
     for part in (reference, pool):
         part["score"] = model.predict_proba(_model_frame(part, categories))[:, 1]
@@ -140,27 +142,37 @@ def run_repeat(data: pd.DataFrame, repeat: int, chunks_per_cell: int,
     # Baselines of our variants (same artefacts; the settings act at monitor time).
     # The optional importance-weighted variant runs with 50 bootstrap maps (not 200) to keep
     # the benchmark's run time down; its point estimate does not depend on that number.
-    variants = {"ours": ProjectionSettings(),
-                "ours (score-only calibration)": ProjectionSettings(feature_calibration="never"),
-                "ours (importance weighting)": ProjectionSettings(
-                    shift_correction="importance_weighting", bootstrap_resamples=50)}
+    variants = {
+        "ours": ProjectionSettings(),
+        "ours (score-only calibration)": ProjectionSettings(feature_calibration="never"),
+        "ours (importance weighting)": ProjectionSettings(
+            shift_correction="importance_weighting", bootstrap_resamples=50
+        ),
+    }
     baseline_dir = workdir / f"baseline-{repeat}"
     ProjectionSection().fit_baseline(_window(reference, with_labels=True), baseline_dir)
-    constraints = {"binary_classification_constraints": {"accuracy": {
-        "threshold": threshold, "comparison_operator": "LessThanThreshold"}}}
+    constraints = {
+        "binary_classification_constraints": {
+            "accuracy": {"threshold": threshold, "comparison_operator": "LessThanThreshold"}
+        }
+    }
 
     # 2021 AWS sample: Isolation Forest on the positive-label reference rows.
     positives = reference[reference["label"] == 1]
     forest = IsolationForest(random_state=repeat).fit(
-        _isolation_forest_encoding(positives, categories))
+        _isolation_forest_encoding(positives, categories)
+    )
     forest_reference = forest.score_samples(
-        _isolation_forest_encoding(positives, categories)).mean()
+        _isolation_forest_encoding(positives, categories)
+    ).mean()
 
     chunks: list[Chunk] = []
     chunk_frames = []
     cells = [("unshifted", "none", 0.0)] + [
-        (name, severity, strength) for name in SCENARIOS
-        for severity, strength in SEVERITIES.items()]
+        (name, severity, strength)
+        for name in SCENARIOS
+        for severity, strength in SEVERITIES.items()
+    ]
     for scenario, severity, strength in cells:
         z = SCENARIOS[scenario](pool) if scenario in SCENARIOS else np.zeros(len(pool))
         weights = np.exp(strength * z)
@@ -168,12 +180,14 @@ def run_repeat(data: pd.DataFrame, repeat: int, chunks_per_cell: int,
         for _ in range(chunks_per_cell):
             rows = rng.choice(len(pool), CHUNK_SIZE, replace=True, p=weights)
             frame = pool.iloc[rows].reset_index(drop=True)
-            chunk = Chunk(scenario, severity, repeat, float(pool_correct[rows].mean()),
-                          threshold=threshold)
+            chunk = Chunk(
+                scenario, severity, repeat, float(pool_correct[rows].mean()), threshold=threshold
+            )
             chunk.estimates["constant"] = reference_accuracy
             anomaly = forest.score_samples(_isolation_forest_encoding(frame, categories)).mean()
             chunk.estimates["2021 sample (Isolation Forest)"] = 1.0 - abs(
-                (anomaly - forest_reference) / forest_reference)
+                (anomaly - forest_reference) / forest_reference
+            )
             window = _window(frame, with_labels=False)
             for method, settings in variants.items():
                 section = ProjectionSection(settings)
@@ -183,13 +197,18 @@ def run_repeat(data: pd.DataFrame, repeat: int, chunks_per_cell: int,
                 chunk.intervals[method] = tuple(summary["interval"])
                 if method == "ours":
                     chunk.estimates["ours: container alert"] = summary["interval"][1]
-                    chunk.rests_on = result.statistics[
-                        "projected_binary_classification_metrics"]["accuracy"]["rests_on"]
+                    chunk.rests_on = result.statistics["projected_binary_classification_metrics"][
+                        "accuracy"
+                    ]["rests_on"]
             chunks.append(chunk)
             chunk_frames.append(frame[["score", "prediction"]])
     _run_cbpe(reference, chunk_frames, chunks, workdir / f"cbpe-{repeat}")
-    return chunks, {"reference_accuracy": reference_accuracy, "threshold": threshold,
-                    "reference_rows": len(reference), "train_rows": len(train)}
+    return chunks, {
+        "reference_accuracy": reference_accuracy,
+        "threshold": threshold,
+        "reference_rows": len(reference),
+        "train_rows": len(train),
+    }
 
 
 _CBPE_SCRIPT = r"""
@@ -212,8 +231,9 @@ json.dump(out, open(f"{workdir}/cbpe.json", "w"))
 """
 
 
-def _run_cbpe(reference: pd.DataFrame, chunk_frames: list[pd.DataFrame], chunks: list[Chunk],
-              workdir: Path) -> None:
+def _run_cbpe(
+    reference: pd.DataFrame, chunk_frames: list[pd.DataFrame], chunks: list[Chunk], workdir: Path
+) -> None:
     """NannyML CBPE in its own venv (its aiobotocore pins clash with our boto3)."""
     if not NANNYML_PYTHON.exists():
         raise SystemExit(f"{NANNYML_PYTHON} missing: run `bash benchmarks/projection_accuracy.sh`")
@@ -222,19 +242,31 @@ def _run_cbpe(reference: pd.DataFrame, chunk_frames: list[pd.DataFrame], chunks:
     pd.concat(chunk_frames, ignore_index=True).to_parquet(workdir / "analysis.parquet")
     (workdir / "cbpe.py").write_text(_CBPE_SCRIPT, encoding="utf-8")
     env = dict(os.environ, NML_DISABLE_USAGE_LOGGING="1")
-    subprocess.run([str(NANNYML_PYTHON), str(workdir / "cbpe.py"), str(workdir),
-                    str(CHUNK_SIZE)], check=True, env=env, capture_output=True, text=True)
+    subprocess.run(
+        [str(NANNYML_PYTHON), str(workdir / "cbpe.py"), str(workdir), str(CHUNK_SIZE)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     result = json.loads((workdir / "cbpe.json").read_text())
     if len(result["value"]) != len(chunks):
         raise RuntimeError(f"CBPE returned {len(result['value'])} chunks, expected {len(chunks)}")
-    for chunk, value, lower, upper in zip(chunks, result["value"], result["lower"],
-                                          result["upper"], strict=True):
+    for chunk, value, lower, upper in zip(
+        chunks, result["value"], result["lower"], result["upper"], strict=True
+    ):
         chunk.estimates["NannyML CBPE"] = value
         chunk.intervals["NannyML CBPE"] = (lower, upper)
 
 
-METHODS = ["constant", "2021 sample (Isolation Forest)", "NannyML CBPE",
-           "ours (score-only calibration)", "ours (importance weighting)", "ours"]
+METHODS = [
+    "constant",
+    "2021 sample (Isolation Forest)",
+    "NannyML CBPE",
+    "ours (score-only calibration)",
+    "ours (importance weighting)",
+    "ours",
+]
 
 
 def _alert_scores(chunks: list[Chunk], method: str) -> tuple[float, float, float, int]:
@@ -248,8 +280,11 @@ def _alert_scores(chunks: list[Chunk], method: str) -> tuple[float, float, float
 
 
 def _coverage(chunks: list[Chunk], method: str) -> float:
-    hits = [c.intervals[method][0] <= c.true_accuracy <= c.intervals[method][1]
-            for c in chunks if method in c.intervals]
+    hits = [
+        c.intervals[method][0] <= c.true_accuracy <= c.intervals[method][1]
+        for c in chunks
+        if method in c.intervals
+    ]
     return float(np.mean(hits)) if hits else float("nan")
 
 
@@ -261,8 +296,9 @@ def _fmt(value: float, digits: int = 2) -> str:
     return "–" if value != value else f"{value:.{digits}f}"
 
 
-def paired_difference(chunks: list[Chunk], ours: str, other: str, *, resamples: int = 2000,
-                      seed: int = 0) -> list[str]:
+def paired_difference(
+    chunks: list[Chunk], ours: str, other: str, *, resamples: int = 2000, seed: int = 0
+) -> list[str]:
     """Paired two-level bootstrap: is ours better than ``other``, or within noise?
 
     Chunks of one repeat share its model and baseline, and how much a method gains depends
@@ -273,8 +309,9 @@ def paired_difference(chunks: list[Chunk], ours: str, other: str, *, resamples: 
     threshold = np.array([c.threshold for c in chunks])
     below = truth < threshold
     rng = np.random.default_rng(seed)
-    by_repeat = [np.flatnonzero([c.repeat == r for c in chunks])
-                 for r in sorted({c.repeat for c in chunks})]
+    by_repeat = [
+        np.flatnonzero([c.repeat == r for c in chunks]) for r in sorted({c.repeat for c in chunks})
+    ]
     rows = np.empty((resamples, len(chunks)), dtype=np.int64)
     for b in range(resamples):
         drawn = rng.integers(0, len(by_repeat), len(by_repeat))
@@ -298,18 +335,24 @@ def paired_difference(chunks: list[Chunk], ours: str, other: str, *, resamples: 
 def table(chunks: list[Chunk], title: str) -> list[str]:
     truth = np.array([c.true_accuracy for c in chunks])
     positives = sum(c.true_accuracy < c.threshold for c in chunks)
-    lines = [f"### {title}", "",
-             f"{len(chunks)} chunks of {CHUNK_SIZE} rows; true accuracy "
-             f"{truth.min():.3f}–{truth.max():.3f} (mean {truth.mean():.3f}); "
-             f"{positives} chunks truly below the threshold.", "",
-             "| method | MAE (pp) | alert precision | alert recall | alert F1 | "
-             "interval coverage |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {title}",
+        "",
+        f"{len(chunks)} chunks of {CHUNK_SIZE} rows; true accuracy "
+        f"{truth.min():.3f}–{truth.max():.3f} (mean {truth.mean():.3f}); "
+        f"{positives} chunks truly below the threshold.",
+        "",
+        "| method | MAE (pp) | alert precision | alert recall | alert F1 | interval coverage |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for method in [*METHODS, "ours: container alert"]:
         mae = "–" if method == "ours: container alert" else _fmt(_mae(chunks, method))
         precision, recall, f1, _ = _alert_scores(chunks, method)
         coverage = _coverage(chunks, method) if method in chunks[0].intervals else float("nan")
-        lines.append(f"| {method} | {mae} | {_fmt(precision)} | {_fmt(recall)} | {_fmt(f1)} | "
-                     f"{_fmt(coverage)} |")
+        lines.append(
+            f"| {method} | {mae} | {_fmt(precision)} | {_fmt(recall)} | {_fmt(f1)} | "
+            f"{_fmt(coverage)} |"
+        )
     return [*lines, ""]
 
 
@@ -329,42 +372,60 @@ def main(argv: list[str] | None = None) -> int:
             chunks, info = run_repeat(data, repeat, args.chunks, Path(tmp))
             all_chunks += chunks
             facts.append(info)
-            print(f"repeat {repeat}: {len(chunks)} chunks, baseline accuracy "
-                  f"{info['reference_accuracy']:.3f}", file=sys.stderr)
+            print(
+                f"repeat {repeat}: {len(chunks)} chunks, baseline accuracy "
+                f"{info['reference_accuracy']:.3f}",
+                file=sys.stderr,
+            )
     elapsed = time.perf_counter() - started
-    lines = ["# Projected accuracy under covariate shift (adult)", "",
-             "Command: `bash benchmarks/projection_accuracy.sh` "
-             f"(`python -m benchmarks.projection_accuracy --repeats {args.repeats} --chunks "
-             f"{args.chunks}`), {elapsed:.0f} s.", "",
-             f"Per repeat (seeded split of {len(data)} labelled rows): model trained on "
-             f"{facts[0]['train_rows']} rows, baseline = {facts[0]['reference_rows']} reference "
-             f"rows, chunks drawn from the remaining rows. Baseline accuracy per repeat: "
-             + ", ".join(f"{f['reference_accuracy']:.3f}" for f in facts)
-             + f"; alert threshold = baseline accuracy − {TOLERANCE}.", "",
-             "MAE: mean |projected − true accuracy| in percentage points. Alert: projected "
-             "accuracy below the threshold vs true accuracy below it. 'ours: container alert' "
-             "is the container's `projected_accuracy_check` (the whole 95 % interval below "
-             "the threshold). Interval coverage: share of chunks whose true accuracy lies in "
-             "the method's interval (ours: nominal 95 %; NannyML's band is ±3 sampling "
-             "errors). 'ours (score-only calibration)' is CBPE on our isotonic map; 'ours' adds "
-             "the feature-aware calibration. Both were chosen on development repeats 10–29 of "
-             "this split; the feature-aware calibration's significance gate was added after an "
-             "ungated version lost to CBPE on the repeats reported here, so they are not a "
-             "blind test of the gate.", ""]
+    lines = [
+        "# Projected accuracy under covariate shift (adult)",
+        "",
+        "Command: `bash benchmarks/projection_accuracy.sh` "
+        f"(`python -m benchmarks.projection_accuracy --repeats {args.repeats} --chunks "
+        f"{args.chunks}`), {elapsed:.0f} s.",
+        "",
+        f"Per repeat (seeded split of {len(data)} labelled rows): model trained on "
+        f"{facts[0]['train_rows']} rows, baseline = {facts[0]['reference_rows']} reference "
+        f"rows, chunks drawn from the remaining rows. Baseline accuracy per repeat: "
+        + ", ".join(f"{f['reference_accuracy']:.3f}" for f in facts)
+        + f"; alert threshold = baseline accuracy − {TOLERANCE}.",
+        "",
+        "MAE: mean |projected − true accuracy| in percentage points. Alert: projected "
+        "accuracy below the threshold vs true accuracy below it. 'ours: container alert' "
+        "is the container's `projected_accuracy_check` (the whole 95 % interval below "
+        "the threshold). Interval coverage: share of chunks whose true accuracy lies in "
+        "the method's interval (ours: nominal 95 %; NannyML's band is ±3 sampling "
+        "errors). 'ours (score-only calibration)' is CBPE on our isotonic map; 'ours' adds "
+        "the feature-aware calibration. Both were chosen on development repeats 10–29 of "
+        "this split; the feature-aware calibration's significance gate was added after an "
+        "ungated version lost to CBPE on the repeats reported here, so they are not a "
+        "blind test of the gate.",
+        "",
+    ]
     lines += table(all_chunks, "Pooled (all scenarios and severities)")
-    lines += ["Ours − NannyML CBPE, paired two-level bootstrap over the pooled chunks (2,000 "
-              "resamples of the repeats, then of the chunks within each; negative MAE and "
-              "positive F1 favour ours):", "",
-              "| difference | mean | 95 % interval |", "|---|---:|---:|",
-              *paired_difference(all_chunks, "ours", "NannyML CBPE"), ""]
+    lines += [
+        "Ours − NannyML CBPE, paired two-level bootstrap over the pooled chunks (2,000 "
+        "resamples of the repeats, then of the chunks within each; negative MAE and "
+        "positive F1 favour ours):",
+        "",
+        "| difference | mean | 95 % interval |",
+        "|---|---:|---:|",
+        *paired_difference(all_chunks, "ours", "NannyML CBPE"),
+        "",
+    ]
     for scenario in ["unshifted", *SCENARIOS]:
         subset = [c for c in all_chunks if c.scenario == scenario]
         lines += table(subset, f"Scenario: {scenario}")
     severe = [c for c in all_chunks if c.severity == "severe"]
     lines += table(severe, "Severe shifts only")
     example = next(c for c in all_chunks if c.severity == "severe")
-    lines += ["Example of what the projection rests on (a severe chunk): `"
-              + json.dumps({k: v for k, v in example.rests_on.items()}) + "`", ""]
+    lines += [
+        "Example of what the projection rests on (a severe chunk): `"
+        + json.dumps({k: v for k, v in example.rests_on.items()})
+        + "`",
+        "",
+    ]
     text = "\n".join(lines)
     publish(text, args.output)
     return 0

@@ -108,13 +108,16 @@ def _lambda_retry() -> Retry:
 
 def _sagemaker_retry() -> Retry:
     return Retry(
-        error_equals=SAGEMAKER_TRANSIENT_ERRORS, interval_seconds=10, max_attempts=3,
+        error_equals=SAGEMAKER_TRANSIENT_ERRORS,
+        interval_seconds=10,
+        max_attempts=3,
         backoff_rate=2.0,
     )
 
 
-def _lambda_step(state_id: str, comment: str, function: str, payload: dict,
-                 result_path: str) -> LambdaStep:
+def _lambda_step(
+    state_id: str, comment: str, function: str, payload: dict, result_path: str
+) -> LambdaStep:
     step = LambdaStep(
         state_id,
         comment=comment,

@@ -14,5 +14,11 @@ from capture_format.capture import (
     parse_time,
 )
 
-__all__ = ["CaptureParser", "CaptureRecord", "RecordError", "decode_payload", "parse_binary",
-           "parse_time"]
+__all__ = [
+    "CaptureParser",
+    "CaptureRecord",
+    "RecordError",
+    "decode_payload",
+    "parse_binary",
+    "parse_time",
+]

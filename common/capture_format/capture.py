@@ -81,8 +81,10 @@ def _format_of(media: str) -> str | None:
 def decode_payload(capture: Any, side: str) -> tuple[str, str]:
     """(format, text) of ``endpointInput``/``endpointOutput``: format is "csv" or "json"."""
     if not isinstance(capture, dict):
-        raise RecordError(f"captureData.{side} is missing (is capture mode "
-                          f"{'Input' if side == 'endpointInput' else 'Output'} enabled?)")
+        raise RecordError(
+            f"captureData.{side} is missing (is capture mode "
+            f"{'Input' if side == 'endpointInput' else 'Output'} enabled?)"
+        )
     data = capture.get("data")
     if not isinstance(data, str):
         raise RecordError(f"captureData.{side}.data is missing or not a string")
@@ -96,18 +98,23 @@ def decode_payload(capture: Any, side: str) -> tuple[str, str]:
         return encoding.lower(), data
     content_type = capture.get("observedContentType")
     if encoding != "BASE64":
-        raise RecordError(f"captureData.{side}.encoding {capture.get('encoding')!r} is not "
-                          "one of CSV, JSON, BASE64")
+        raise RecordError(
+            f"captureData.{side}.encoding {capture.get('encoding')!r} is not "
+            "one of CSV, JSON, BASE64"
+        )
     media, charset = _media_type(content_type)
     fmt = _format_of(media)
     if fmt is None:
-        raise RecordError(f"captureData.{side}: BASE64 payload with unsupported content type "
-                          f"{content_type!r} (supported: CSV and JSON media types)")
+        raise RecordError(
+            f"captureData.{side}: BASE64 payload with unsupported content type "
+            f"{content_type!r} (supported: CSV and JSON media types)"
+        )
     try:
         text = base64.b64decode(data, validate=True).decode(charset)
     except (binascii.Error, ValueError, LookupError) as exc:
-        raise RecordError(f"captureData.{side}: BASE64 payload does not decode as {charset} "
-                          f"text ({exc})") from exc
+        raise RecordError(
+            f"captureData.{side}: BASE64 payload does not decode as {charset} text ({exc})"
+        ) from exc
     return fmt, text
 
 
@@ -166,8 +173,10 @@ class CaptureParser:
         if not isinstance(capture, dict):
             raise RecordError("missing captureData object (not a data-capture record)")
         if "batchTransformOutput" in capture and "endpointInput" not in capture:
-            raise RecordError("batch-transform capture (captureData.batchTransformOutput) is "
-                              "not supported; the merge reads endpoint capture")
+            raise RecordError(
+                "batch-transform capture (captureData.batchTransformOutput) is "
+                "not supported; the merge reads endpoint capture"
+            )
         meta = record.get("eventMetadata")
         if not isinstance(meta, dict):
             raise RecordError("missing eventMetadata object")
@@ -182,14 +191,16 @@ class CaptureParser:
         if not rows:
             raise RecordError("endpointInput holds no rows")
         values = self.split_output(
-            *decode_payload(capture.get("endpointOutput"), "endpointOutput"), len(rows))
+            *decode_payload(capture.get("endpointOutput"), "endpointOutput"), len(rows)
+        )
         if self.class_output:
             predictions = [self._class(v, i) for i, v in enumerate(values)]
             scores = None
         else:
             scores = [self._score(v, i) for i, v in enumerate(values)]
-            predictions = [self._positive if s >= self._threshold else self._negative
-                           for s in scores]
+            predictions = [
+                self._positive if s >= self._threshold else self._negative for s in scores
+            ]
         return CaptureRecord(event_id, key, moment, rows, scores, predictions)
 
     # --- model input ------------------------------------------------------------------------
@@ -211,8 +222,9 @@ class CaptureParser:
             else:
                 return [payload]  # one object keyed by feature name
         if not isinstance(payload, list):
-            raise RecordError(f"endpointInput: unsupported JSON payload of type "
-                              f"{type(payload).__name__}")
+            raise RecordError(
+                f"endpointInput: unsupported JSON payload of type {type(payload).__name__}"
+            )
         if payload and all(not isinstance(v, list | dict) for v in payload):
             return [payload]  # a single flat row
         rows = []
@@ -252,14 +264,22 @@ class CaptureParser:
                 raise RecordError(f"endpointInput {where}: unknown feature names {unknown[:5]}")
             row = [row.get(name) for name in self.names]
         elif not isinstance(row, list):
-            raise RecordError(f"endpointInput {where}: expected a list of "
-                              f"{self.width} values, got {type(row).__name__}")
+            raise RecordError(
+                f"endpointInput {where}: expected a list of "
+                f"{self.width} values, got {type(row).__name__}"
+            )
         if len(row) != self.width:
-            raise RecordError(f"endpointInput {where}: expected {self.width} fields "
-                              f"({', '.join(self.names[:3])}, ...), got {len(row)}")
+            raise RecordError(
+                f"endpointInput {where}: expected {self.width} fields "
+                f"({', '.join(self.names[:3])}, ...), got {len(row)}"
+            )
         try:
-            return tuple([convert(value, name) for convert, value, name
-                          in zip(self._convert, row, self.names, strict=True)])
+            return tuple(
+                [
+                    convert(value, name)
+                    for convert, value, name in zip(self._convert, row, self.names, strict=True)
+                ]
+            )
         except RecordError as exc:
             raise RecordError(f"endpointInput {where}: {exc}") from None
 
@@ -279,8 +299,7 @@ class CaptureParser:
                 if self.separator == "auto" and len(values) == 1 and n_rows > 1:
                     values = values[0].split(",")
         if len(values) != n_rows:
-            raise RecordError(f"endpointOutput has {len(values)} values for {n_rows} input "
-                              "rows")
+            raise RecordError(f"endpointOutput has {len(values)} values for {n_rows} input rows")
         return values
 
     def _json_outputs(self, payload: Any) -> list[Any]:
@@ -298,9 +317,11 @@ class CaptureParser:
     def _json_value(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
-        keys = ((self.schema.prediction, "predicted_label", "label", "prediction")
-                if self.class_output else
-                (self.schema.score or "score", "score", "probability"))
+        keys = (
+            (self.schema.prediction, "predicted_label", "label", "prediction")
+            if self.class_output
+            else (self.schema.score or "score", "score", "probability")
+        )
         for key in keys:
             if key in item:
                 return item[key]
@@ -312,8 +333,9 @@ class CaptureParser:
         try:
             score = float(value)
         except (TypeError, ValueError):
-            raise RecordError(f"endpointOutput row {index}: {value!r} is not a "
-                              "probability") from None
+            raise RecordError(
+                f"endpointOutput row {index}: {value!r} is not a probability"
+            ) from None
         if not 0.0 <= score <= 1.0:
             raise RecordError(f"endpointOutput row {index}: score {score} is outside [0, 1]")
         return score

@@ -136,8 +136,10 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
     roles = [r for r in (score, prediction, label) if r]
     clash = sorted(set(roles) & set(names))
     if clash or len(set(roles)) != len(roles):
-        raise SchemaError(f"{source}: score/prediction/label columns must be distinct from "
-                          f"each other and from the features (clash: {clash or roles})")
+        raise SchemaError(
+            f"{source}: score/prediction/label columns must be distinct from "
+            f"each other and from the features (clash: {clash or roles})"
+        )
     return ColumnSchema(
         features=tuple(features),
         score=score,

@@ -29,11 +29,16 @@ MAX_UNPARSEABLE_SHARE = 0.01
 def _schema(config: Config) -> tuple[ColumnSchema, Path]:
     path = config.schema_path
     if path is None:
-        candidate = (config.dataset_source if config.dataset_source.is_dir()
-                     else config.dataset_source.parent) / "schema.json"
+        candidate = (
+            config.dataset_source
+            if config.dataset_source.is_dir()
+            else config.dataset_source.parent
+        ) / "schema.json"
         if not candidate.is_file():
-            raise InputError("baseline needs the column schema: pass --schema PATH (or set "
-                             f"schema_path); no schema.json next to {config.dataset_source}")
+            raise InputError(
+                "baseline needs the column schema: pass --schema PATH (or set "
+                f"schema_path); no schema.json next to {config.dataset_source}"
+            )
         path = candidate
     return load_schema(path), path
 
@@ -44,14 +49,18 @@ def check_reference(reference: WindowData) -> None:
     if reference.n_rows == 0:
         raise InputError(f"{source}: the baseline dataset has no rows")
     if reference.ingest.missing_columns:
-        raise InputError(f"{source}: the baseline dataset lacks the schema feature(s) "
-                         f"{reference.ingest.missing_columns}")
+        raise InputError(
+            f"{source}: the baseline dataset lacks the schema feature(s) "
+            f"{reference.ingest.missing_columns}"
+        )
     for name, bad in reference.ingest.unparseable.items():
         present = bad + int((~np.isnan(reference.numeric(name))).sum())
         if bad / max(present, 1) > MAX_UNPARSEABLE_SHARE:
             examples = reference.ingest.unparseable_examples.get(name)
-            raise InputError(f"{source}: {bad} values of numerical feature {name!r} are not "
-                             f"numbers (e.g. {examples}); fix the data or the schema type")
+            raise InputError(
+                f"{source}: {bad} values of numerical feature {name!r} are not "
+                f"numbers (e.g. {examples}); fix the data or the schema type"
+            )
 
 
 def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
@@ -63,13 +72,17 @@ def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
     constraints: dict = {}
     for section in sections if sections is not None else default_sections():
         constraints = deep_merge(constraints, section.fit_baseline(reference, output) or {})
-    statistics = {"version": 0.0, "dataset": {"item_count": reference.n_rows},
-                  "features": profile(reference),
-                  "inferred": {"schema_source": str(schema_path),
-                               "dataset_format": config.dataset_format
-                               or "detected from file names",
-                               "ignored_columns": reference.ingest.extra_columns,
-                               "unparseable_values": reference.ingest.unparseable}}
+    statistics = {
+        "version": 0.0,
+        "dataset": {"item_count": reference.n_rows},
+        "features": profile(reference),
+        "inferred": {
+            "schema_source": str(schema_path),
+            "dataset_format": config.dataset_format or "detected from file names",
+            "ignored_columns": reference.ingest.extra_columns,
+            "unparseable_values": reference.ingest.unparseable,
+        },
+    }
     write_json(output / "statistics.json", statistics)
     write_json(output / "constraints.json", constraints)
     if schema_path.resolve() != (output / "schema.json").resolve():

@@ -29,8 +29,9 @@ def write_message(path: Path, text: str) -> None:
 
 def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
-    message_path = Path(environ.get("DRIFT_MONITOR_ML_ROOT") or DEFAULT_ML_ROOT) / "output" / \
-        "message"
+    message_path = (
+        Path(environ.get("DRIFT_MONITOR_ML_ROOT") or DEFAULT_ML_ROOT) / "output" / "message"
+    )
     try:
         config = load_config(argv, environ)
         # The models fitted here are small (thousands of rows): one native thread is faster

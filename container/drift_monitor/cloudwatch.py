@@ -10,8 +10,9 @@ from pathlib import Path
 METRICS_FILE = "cloudwatch_metrics.jsonl"
 
 
-def metric_lines(metrics: list[dict], timestamp: datetime, endpoint: str | None,
-                 schedule: str | None) -> list[str]:
+def metric_lines(
+    metrics: list[dict], timestamp: datetime, endpoint: str | None, schedule: str | None
+) -> list[str]:
     """One JSON line per finite metric, stamped and with Endpoint/MonitoringSchedule dimensions.
 
     CloudWatch rejects NaN/Infinity values, so those metrics are left out.
@@ -27,9 +28,17 @@ def metric_lines(metrics: list[dict], timestamp: datetime, endpoint: str | None,
         value = float(metric["Value"])
         if not math.isfinite(value):
             continue
-        lines.append(json.dumps({"MetricName": metric["MetricName"], "Timestamp": stamp,
-                                 "Dimensions": dimensions, "Value": value,
-                                 "Unit": metric.get("Unit", "None")}))
+        lines.append(
+            json.dumps(
+                {
+                    "MetricName": metric["MetricName"],
+                    "Timestamp": stamp,
+                    "Dimensions": dimensions,
+                    "Value": value,
+                    "Unit": metric.get("Unit", "None"),
+                }
+            )
+        )
     return lines
 
 

@@ -28,12 +28,12 @@ DEFAULT_BASELINE_DIR = f"{PROCESSING}/baseline"
 
 @dataclass(frozen=True)
 class Config:
-    mode: str                         # "monitor" | "baseline"
+    mode: str  # "monitor" | "baseline"
     ml_root: Path
     dataset_source: Path
     dataset_format: dict[str, Any]
     output_path: Path
-    baseline_dir: Path | None         # monitor: folder of baseline_statistics
+    baseline_dir: Path | None  # monitor: folder of baseline_statistics
     baseline_statistics: Path | None
     baseline_constraints: Path | None
     schema_path: Path | None
@@ -44,7 +44,7 @@ class Config:
     endpoint_name: str | None
     schedule_name: str | None
     accuracy_threshold: float | None = None  # overrides constraints.json when set
-    threads: int = 1                  # native threads for numpy/sklearn (DRIFT_MONITOR_THREADS)
+    threads: int = 1  # native threads for numpy/sklearn (DRIFT_MONITOR_THREADS)
 
     @property
     def message_path(self) -> Path:
@@ -62,15 +62,17 @@ def ml_root_from(environ: Mapping[str, str]) -> Path:
 def reroot(path: str, ml_root: Path) -> Path:
     """Map an ``/opt/ml/...`` default onto ``ml_root`` (identity when ml_root is /opt/ml)."""
     if path.startswith(DEFAULT_ML_ROOT + "/"):
-        return ml_root / path[len(DEFAULT_ML_ROOT) + 1:]
+        return ml_root / path[len(DEFAULT_ML_ROOT) + 1 :]
     return Path(path)
 
 
 def merged_environment(environ: Mapping[str, str], ml_root: Path) -> dict[str, str]:
     """processingjobconfig.json ``Environment`` overlaid by the real environment."""
     env: dict[str, str] = {}
-    for candidate in (ml_root / "config" / "processingjobconfig.json",
-                      ml_root / "processing" / "processingjobconfig.json"):
+    for candidate in (
+        ml_root / "config" / "processingjobconfig.json",
+        ml_root / "processing" / "processingjobconfig.json",
+    ):
         if candidate.is_file():
             try:
                 document = json.loads(candidate.read_text(encoding="utf-8"))
@@ -104,13 +106,17 @@ def parse_dataset_format(value: str | None, dataset_path: Path) -> dict[str, Any
         except json.JSONDecodeError as exc:
             raise InputError(f"environment dataset_format={value!r} is not JSON ({exc})") from exc
         if not isinstance(parsed, dict) or len(parsed) != 1:
-            raise InputError(f"environment dataset_format={value!r}: expected one key, e.g. "
-                             '{"parquet": {}} / {"csv": {"header": true}} / '
-                             '{"sagemakerCaptureJson": {}}')
+            raise InputError(
+                f"environment dataset_format={value!r}: expected one key, e.g. "
+                '{"parquet": {}} / {"csv": {"header": true}} / '
+                '{"sagemakerCaptureJson": {}}'
+            )
         kind = next(iter(parsed))
         if kind not in ("parquet", "csv", "sagemakerCaptureJson"):
-            raise InputError(f"environment dataset_format: unsupported format {kind!r} "
-                             "(supported: parquet, csv, sagemakerCaptureJson)")
+            raise InputError(
+                f"environment dataset_format: unsupported format {kind!r} "
+                "(supported: parquet, csv, sagemakerCaptureJson)"
+            )
         return parsed
     return {}
 
@@ -119,18 +125,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m drift_monitor", description=__doc__)
     parser.add_argument("mode", nargs="?", default="monitor", choices=("monitor", "baseline"))
     parser.add_argument("--dataset", help="dataset file or directory (overrides dataset_source)")
-    parser.add_argument("--schema", help="schema.json (baseline: required unless in the dataset "
-                                         "folder; monitor: overrides the baseline's copy)")
+    parser.add_argument(
+        "--schema",
+        help="schema.json (baseline: required unless in the dataset "
+        "folder; monitor: overrides the baseline's copy)",
+    )
     parser.add_argument("--output", help="output directory (overrides output_path)")
-    parser.add_argument("--baseline", help="monitor: baseline directory (overrides the folder "
-                                           "of baseline_statistics)")
-    parser.add_argument("--format", dest="dataset_format",
-                        help='dataset_format JSON, e.g. {"csv": {"header": true}}')
+    parser.add_argument(
+        "--baseline",
+        help="monitor: baseline directory (overrides the folder of baseline_statistics)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="dataset_format",
+        help='dataset_format JSON, e.g. {"csv": {"header": true}}',
+    )
     return parser
 
 
-def load_config(argv: list[str], environ: Mapping[str, str], *,
-                now: datetime | None = None) -> Config:
+def load_config(
+    argv: list[str], environ: Mapping[str, str], *, now: datetime | None = None
+) -> Config:
     """Resolve the settings; raises InputError naming the bad setting."""
     try:
         args = build_parser().parse_args(argv)
@@ -165,20 +180,23 @@ def load_config(argv: list[str], environ: Mapping[str, str], *,
     end = parse_time(env.get("end_time"), "end_time")
     if start and end and start >= end:
         raise InputError(f"start_time {start.isoformat()} is not before end_time {end.isoformat()}")
-    metric_time = (parse_time(env.get("metric_time"), "metric_time") or end
-                   or (now or datetime.now(UTC)))
+    metric_time = (
+        parse_time(env.get("metric_time"), "metric_time") or end or (now or datetime.now(UTC))
+    )
     try:
         threads = int(env.get("DRIFT_MONITOR_THREADS", "1"))
     except ValueError as exc:
-        raise InputError(f"DRIFT_MONITOR_THREADS={env.get('DRIFT_MONITOR_THREADS')!r} is not "
-                         "an integer") from exc
+        raise InputError(
+            f"DRIFT_MONITOR_THREADS={env.get('DRIFT_MONITOR_THREADS')!r} is not an integer"
+        ) from exc
     return Config(
         mode=args.mode,
         threads=max(threads, 1),
         ml_root=ml_root,
         dataset_source=dataset,
-        dataset_format=parse_dataset_format(args.dataset_format or env.get("dataset_format"),
-                                            dataset),
+        dataset_format=parse_dataset_format(
+            args.dataset_format or env.get("dataset_format"), dataset
+        ),
         output_path=output_path,
         baseline_dir=baseline_dir,
         baseline_statistics=Path(stats) if stats else None,

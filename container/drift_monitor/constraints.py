@@ -45,8 +45,11 @@ def deep_merge(base: dict, extra: dict) -> dict:
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
-        elif (isinstance(value, list) and isinstance(out.get(key), list)
-              and all(isinstance(v, dict) and "name" in v for v in value + out[key])):
+        elif (
+            isinstance(value, list)
+            and isinstance(out.get(key), list)
+            and all(isinstance(v, dict) and "name" in v for v in value + out[key])
+        ):
             by_name = {item["name"]: item for item in out[key]}
             for item in value:
                 by_name[item["name"]] = deep_merge(by_name.get(item["name"], {}), item)
@@ -75,8 +78,10 @@ def feature_settings(constraints: dict, feature: str) -> dict[str, Any]:
         if isinstance(entry, dict) and entry.get("name") == feature:
             overrides = entry.get("monitoringConfigOverrides") or {}
             if not isinstance(overrides, dict):
-                raise InputError(f"constraints.json: feature {feature!r} monitoringConfigOverrides "
-                                 "must be an object")
+                raise InputError(
+                    f"constraints.json: feature {feature!r} monitoringConfigOverrides "
+                    "must be an object"
+                )
             settings = deep_merge(settings, overrides)
     return settings
 

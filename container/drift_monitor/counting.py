@@ -26,8 +26,9 @@ def category_counts(values: pa.Array) -> dict[str, int]:
     return merged
 
 
-def aligned_counts(reference: dict[str, int], current: dict[str, int]
-                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def aligned_counts(
+    reference: dict[str, int], current: dict[str, int]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Category list (baseline categories, then unseen ones) and both count vectors."""
     categories = list(reference) + sorted(c for c in current if c not in reference)
     ref = np.array([reference.get(c, 0) for c in categories], dtype=np.float64)

@@ -35,25 +35,35 @@ MAX_REFERENCE_ROWS = 20_000
 MAX_NATIVE_CATEGORIES = 250  # HistGradientBoosting's native categorical limit (max_bins 255)
 # significance 0.01: this test runs beside the 14 per-feature tests (BH at 0.05), so the
 # chance that a window with no drift raises any drift alarm stays near 5 % + 1 %.
-DEFAULTS = {"enabled": True, "auc_threshold": 0.55, "significance_level": 0.01,
-            "max_rows_per_side": 5000}
+DEFAULTS = {
+    "enabled": True,
+    "auc_threshold": 0.55,
+    "significance_level": 0.01,
+    "max_rows_per_side": 5000,
+}
 
 
-def _design(reference: pd.DataFrame, current: pd.DataFrame, categorical: list[str]
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _design(
+    reference: pd.DataFrame, current: pd.DataFrame, categorical: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Numeric matrix of both frames; categories coded on their union (NaN = missing)."""
     columns, is_cat = [], []
     for name in reference.columns:
         if name in categorical:
-            both = pd.concat([reference[name].astype("string"), current[name].astype("string")],
-                             ignore_index=True)
+            both = pd.concat(
+                [reference[name].astype("string"), current[name].astype("string")],
+                ignore_index=True,
+            )
             codes = pd.Categorical(both).codes.astype(np.float64)
             codes[codes < 0] = np.nan
             columns.append(codes)
             is_cat.append(int(np.nanmax(codes, initial=0)) < MAX_NATIVE_CATEGORIES)
         else:
-            columns.append(np.concatenate([reference[name].to_numpy(np.float64),
-                                           current[name].to_numpy(np.float64)]))
+            columns.append(
+                np.concatenate(
+                    [reference[name].to_numpy(np.float64), current[name].to_numpy(np.float64)]
+                )
+            )
             is_cat.append(False)
     return np.column_stack(columns), np.asarray(is_cat)
 
@@ -70,21 +80,33 @@ class DatasetDriftSection:
             frame = frame.sample(MAX_REFERENCE_ROWS, random_state=self.seed)
         for name in reference.schema.categorical:
             frame[name] = frame[name].astype("string")
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False),
-                       baseline_dir / REFERENCE_FILE)
+        pq.write_table(
+            pa.Table.from_pandas(frame, preserve_index=False), baseline_dir / REFERENCE_FILE
+        )
         return {"dataset_drift": dict(DEFAULTS)}
 
     def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
         config = {**DEFAULTS, **(constraints.get("dataset_drift") or {})}
-        min_rows = int(number(feature_settings(constraints, ""), "minimum_rows",
-                              "monitoring_config"))
+        min_rows = int(
+            number(feature_settings(constraints, ""), "minimum_rows", "monitoring_config")
+        )
         if not enabled(config["enabled"]):
             # "status" stays within the contract's values (ok/insufficient_data/no_labels).
-            return self._result({"status": "ok", "enabled": False, "drifted": False,
-                                 "reason": "disabled in constraints.json (dataset_drift)"}, [], [])
+            return self._result(
+                {
+                    "status": "ok",
+                    "enabled": False,
+                    "drifted": False,
+                    "reason": "disabled in constraints.json (dataset_drift)",
+                },
+                [],
+                [],
+            )
         if window.n_rows < min_rows:
-            summary = {"status": "insufficient_data",
-                       "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}"}
+            summary = {
+                "status": "insufficient_data",
+                "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}",
+            }
             return self._result(summary, [], [])
         path = baseline_dir / REFERENCE_FILE
         try:
@@ -93,12 +115,12 @@ class DatasetDriftSection:
             raise InputError(f"{path}: dataset-drift reference sample not found") from exc
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"{path}: corrupt dataset-drift reference ({exc})") from exc
-        names = [n for n in window.schema.feature_names
-                 if n not in window.ingest.missing_columns]
+        names = [n for n in window.schema.feature_names if n not in window.ingest.missing_columns]
         absent = [n for n in names if n not in reference.columns]
         if absent:
-            raise InputError(f"{path}: no column(s) {absent}; the baseline was built for "
-                             "another schema")
+            raise InputError(
+                f"{path}: no column(s) {absent}; the baseline was built for another schema"
+            )
         auc_threshold = float(config["auc_threshold"])
         alpha = float(config["significance_level"])
         cap = int(config["max_rows_per_side"])
@@ -107,8 +129,9 @@ class DatasetDriftSection:
         rng = np.random.default_rng(self.seed)
         rows = np.sort(rng.choice(window.n_rows, n_cur, replace=False))
         # Take the rows in Arrow first: never build a DataFrame of the whole window.
-        sample = WindowData(schema=window.schema, table=window.table.take(pa.array(rows)),
-                            n_rows=n_cur)
+        sample = WindowData(
+            schema=window.schema, table=window.table.take(pa.array(rows)), n_rows=n_cur
+        )
         cur = sample.features_frame()[names]
         # The reference rows are drawn afresh for each window (seeded by the window's own
         # content, so a re-run is identical): a two-sample test's false-alarm rate is alpha on
@@ -117,57 +140,85 @@ class DatasetDriftSection:
         # (not just as many as the window has) also shrinks the reference's share of noise.
         content = int(pd.util.hash_pandas_object(cur, index=False).sum())
         ref_rng = np.random.default_rng([self.seed, content % (2**63)])
-        ref = reference[names].iloc[np.sort(ref_rng.choice(len(reference), n_ref,
-                                                           replace=False))]
-        x, is_cat = _design(ref.reset_index(drop=True), cur.reset_index(drop=True),
-                            window.schema.categorical)
+        ref = reference[names].iloc[np.sort(ref_rng.choice(len(reference), n_ref, replace=False))]
+        x, is_cat = _design(
+            ref.reset_index(drop=True), cur.reset_index(drop=True), window.schema.categorical
+        )
         y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
         # Identical rows (repeat customers, resampled data) all go to the same half, so the
         # held-out AUC measures distribution differences, not memorised duplicates.
         frame = pd.DataFrame(x)
-        held_out = (pd.util.hash_pandas_object(frame, index=False).to_numpy()
-                    ^ np.uint64(self.seed)) % np.uint64(2) == 1
+        held_out = (
+            pd.util.hash_pandas_object(frame, index=False).to_numpy() ^ np.uint64(self.seed)
+        ) % np.uint64(2) == 1
         x_train, x_test, y_train, y_test = x[~held_out], x[held_out], y[~held_out], y[held_out]
-        if min(np.bincount(y_test.astype(int), minlength=2)) < 10 or \
-                min(np.bincount(y_train.astype(int), minlength=2)) < 10:
-            summary = {"status": "insufficient_data",
-                       "reason": "fewer than 10 distinct rows per side in a half"}
+        if (
+            min(np.bincount(y_test.astype(int), minlength=2)) < 10
+            or min(np.bincount(y_train.astype(int), minlength=2)) < 10
+        ):
+            summary = {
+                "status": "insufficient_data",
+                "reason": "fewer than 10 distinct rows per side in a half",
+            }
             return self._result(summary, [], [])
         model = HistGradientBoostingClassifier(
-            max_iter=60, max_leaf_nodes=15, learning_rate=0.1, early_stopping=False,
-            categorical_features=is_cat if is_cat.any() else None, random_state=self.seed)
+            max_iter=60,
+            max_leaf_nodes=15,
+            learning_rate=0.1,
+            early_stopping=False,
+            categorical_features=is_cat if is_cat.any() else None,
+            random_state=self.seed,
+        )
         model.fit(x_train, y_train)
         scores = model.predict_proba(x_test)[:, 1]
         s_cur, s_ref = scores[y_test == 1], scores[y_test == 0]
         test = stats.mannwhitneyu(s_cur, s_ref, alternative="greater")
         auc = float(test.statistic) / (len(s_cur) * len(s_ref))
         drifted = bool(test.pvalue < alpha and auc >= auc_threshold)
-        summary: dict[str, Any] = {"status": "ok", "auc": round(auc, 4),
-                                   "p_value": float(test.pvalue), "drifted": drifted,
-                                   "auc_threshold": auc_threshold,
-                                   "rows": {"reference": n_ref, "current": n_cur}}
+        summary: dict[str, Any] = {
+            "status": "ok",
+            "auc": round(auc, 4),
+            "p_value": float(test.pvalue),
+            "drifted": drifted,
+            "auc_threshold": auc_threshold,
+            "rows": {"reference": n_ref, "current": n_cur},
+        }
         violations = []
         if drifted:
-            violations.append({
-                "feature_name": "__dataset__", "constraint_check_type": "dataset_drift_check",
-                "description": (f"A classifier tells current rows from baseline rows with "
-                                f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
-                                f"p={test.pvalue:.2g}; {n_ref} baseline and {n_cur} current "
-                                "rows)"),
-                "observed": round(auc, 6), "threshold": auc_threshold})
+            violations.append(
+                {
+                    "feature_name": "__dataset__",
+                    "constraint_check_type": "dataset_drift_check",
+                    "description": (
+                        f"A classifier tells current rows from baseline rows with "
+                        f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
+                        f"p={test.pvalue:.2g}; {n_ref} baseline and {n_cur} current "
+                        "rows)"
+                    ),
+                    "observed": round(auc, 6),
+                    "threshold": auc_threshold,
+                }
+            )
         metrics = [{"MetricName": "dataset_drift_auc", "Value": auc, "Unit": "None"}]
         return self._result(summary, violations, metrics)
 
     def _result(self, summary: dict, violations: list, metrics: list) -> SectionResult:
         if summary.get("status") == "ok" and "auc" in summary:
             verdict = "drift detected" if summary["drifted"] else "no joint drift detected"
-            body = (f"<p>Held-out AUC of a baseline-vs-current classifier: "
-                    f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "
-                    f"Mann–Whitney p = {summary['p_value']:.3g}, "
-                    f"{summary['rows']['reference']} baseline and "
-                    f"{summary['rows']['current']} current rows: {verdict}.</p>")
+            body = (
+                f"<p>Held-out AUC of a baseline-vs-current classifier: "
+                f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "
+                f"Mann–Whitney p = {summary['p_value']:.3g}, "
+                f"{summary['rows']['reference']} baseline and "
+                f"{summary['rows']['current']} current rows: {verdict}.</p>"
+            )
         else:
             body = f"<p>{esc(summary.get('status'))}: {esc(summary.get('reason', ''))}</p>"
         html = f"<section id='dataset-drift'><h2>Dataset drift</h2>{body}</section>"
-        return SectionResult(statistics={"drift": {"dataset": summary}}, violations=violations,
-                             metrics=metrics, report_html=html, summary=summary)
+        return SectionResult(
+            statistics={"drift": {"dataset": summary}},
+            violations=violations,
+            metrics=metrics,
+            report_html=html,
+            summary=summary,
+        )

@@ -100,12 +100,14 @@ def ks_test(reference: np.ndarray, current: np.ndarray) -> TestResult:
     power is lost. Missing values must already be removed.
     """
     result = stats.ks_2samp(reference, current, method="auto")
-    return TestResult(float(result.statistic), float(result.pvalue),
-                      int(reference.size), int(current.size))
+    return TestResult(
+        float(result.statistic), float(result.pvalue), int(reference.size), int(current.size)
+    )
 
 
-def chi_square_test(expected: np.ndarray, actual: np.ndarray,
-                    min_expected: float = 5.0) -> TestResult:
+def chi_square_test(
+    expected: np.ndarray, actual: np.ndarray, min_expected: float = 5.0
+) -> TestResult:
     """Chi-square test of homogeneity on a 2×k table of category counts.
 
     Categories whose expected cell count is below ``min_expected`` are pooled into one cell
@@ -126,19 +128,25 @@ def chi_square_test(expected: np.ndarray, actual: np.ndarray,
     if table.shape[1] < 2:
         return TestResult(0.0, 1.0, int(expected.sum()), int(actual.sum()))
     result = stats.chi2_contingency(table, correction=False)
-    return TestResult(float(result.statistic), float(result.pvalue),
-                      int(expected.sum()), int(actual.sum()))
+    return TestResult(
+        float(result.statistic), float(result.pvalue), int(expected.sum()), int(actual.sum())
+    )
 
 
-def missing_rate_test(ref_missing: int, ref_total: int, cur_missing: int,
-                      cur_total: int) -> TestResult:
+def missing_rate_test(
+    ref_missing: int, ref_total: int, cur_missing: int, cur_total: int
+) -> TestResult:
     """Fisher's exact test that the missing rate differs (two-sided), on the 2×2 table."""
     if ref_total == 0 or cur_total == 0:
         return TestResult(float("nan"), 1.0, ref_total, cur_total)
     table = [[ref_missing, ref_total - ref_missing], [cur_missing, cur_total - cur_missing]]
     result = stats.fisher_exact(table)
-    return TestResult(float(cur_missing / cur_total - ref_missing / ref_total),
-                      float(result.pvalue), ref_total, cur_total)
+    return TestResult(
+        float(cur_missing / cur_total - ref_missing / ref_total),
+        float(result.pvalue),
+        ref_total,
+        cur_total,
+    )
 
 
 def completeness_shortfall_p(expected_completeness: float, present: int, total: int) -> float:

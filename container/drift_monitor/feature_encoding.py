@@ -17,8 +17,11 @@ OTHER = "__other__"
 
 
 def _is_categorical(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object \
+    return (
+        isinstance(series.dtype, pd.CategoricalDtype)
+        or series.dtype == object
         or pd.api.types.is_string_dtype(series.dtype)
+    )
 
 
 def category_dtypes(*frames: pd.DataFrame) -> dict[str, pd.CategoricalDtype]:

@@ -21,8 +21,10 @@ def load_baseline(config: Config) -> tuple[Path, dict, dict]:
     """Baseline directory, its constraints and statistics (both validated as JSON objects)."""
     baseline_dir = config.baseline_dir
     if baseline_dir is None or not baseline_dir.is_dir():
-        raise InputError(f"baseline directory {baseline_dir} does not exist (set "
-                         "baseline_statistics / baseline_constraints, or --baseline)")
+        raise InputError(
+            f"baseline directory {baseline_dir} does not exist (set "
+            "baseline_statistics / baseline_constraints, or --baseline)"
+        )
     constraints_path = config.baseline_constraints or baseline_dir / "constraints.json"
     statistics_path = config.baseline_statistics or baseline_dir / "statistics.json"
     constraints = load_json(constraints_path, "baseline constraints")
@@ -37,12 +39,16 @@ def load_baseline(config: Config) -> tuple[Path, dict, dict]:
 def _inferred(config: Config, window: WindowData, schema_path: Path) -> dict[str, Any]:
     schema = window.schema
     names = window.table.column_names
-    inferred: dict[str, Any] = {"schema_source": str(schema_path),
-                                "dataset_format": config.dataset_format
-                                or "detected from file names"}
+    inferred: dict[str, Any] = {
+        "schema_source": str(schema_path),
+        "dataset_format": config.dataset_format or "detected from file names",
+    }
     if schema.prediction not in names:
-        inferred["prediction"] = (f"absent; derived as score >= {schema.decision_threshold}"
-                                  if window.scores() is not None else "absent")
+        inferred["prediction"] = (
+            f"absent; derived as score >= {schema.decision_threshold}"
+            if window.scores() is not None
+            else "absent"
+        )
     if schema.label not in names:
         inferred["label"] = "absent (no ground truth in this dataset)"
     if schema.score and schema.score not in names:
@@ -58,8 +64,12 @@ def with_overrides(constraints: dict, config: Config) -> tuple[dict, dict[str, A
         return constraints, {}
     rule = {"threshold": config.accuracy_threshold, "comparison_operator": "LessThanThreshold"}
     overridden = deep_merge(constraints, {"binary_classification_constraints": {"accuracy": rule}})
-    return overridden, {"binary_classification_constraints.accuracy.threshold": {
-        "value": config.accuracy_threshold, "source": "environment accuracy_threshold"}}
+    return overridden, {
+        "binary_classification_constraints.accuracy.threshold": {
+            "value": config.accuracy_threshold,
+            "source": "environment accuracy_threshold",
+        }
+    }
 
 
 def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
@@ -67,22 +77,32 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     constraints, overrides = with_overrides(constraints, config)
     schema_path = config.schema_path or baseline_dir / "schema.json"
     schema = load_schema(schema_path)
-    window = read_window(config.dataset_source, config.dataset_format, schema,
-                         start=config.start_time, end=config.end_time)
+    window = read_window(
+        config.dataset_source,
+        config.dataset_format,
+        schema,
+        start=config.start_time,
+        end=config.end_time,
+    )
     results: dict[str, SectionResult] = {}
     for section in sections if sections is not None else default_sections():
         results[section.name] = section.analyse(window, baseline_dir, constraints)
 
-    statistics: dict[str, Any] = {"version": 0.0, "dataset": {"item_count": window.n_rows},
-                                  "features": []}
+    statistics: dict[str, Any] = {
+        "version": 0.0,
+        "dataset": {"item_count": window.n_rows},
+        "features": [],
+    }
     violations: list[dict] = []
     metrics: list[dict] = []
     for result in results.values():
         statistics = deep_merge(statistics, result.statistics)
         violations.extend(result.violations)
         metrics.extend(result.metrics)
-    statistics["summary"] = {"item_count": window.n_rows,
-                             **{name: r.summary for name, r in results.items()}}
+    statistics["summary"] = {
+        "item_count": window.n_rows,
+        **{name: r.summary for name, r in results.items()},
+    }
     statistics["inferred"] = _inferred(config, window, schema_path)
     if overrides:
         statistics["overrides"] = overrides
@@ -93,25 +113,35 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     write_violations(output / "constraint_violations.json", violations)
 
     emit = enabled((constraints.get("monitoring_config") or {}).get("emit_metrics", "Enabled"))
-    lines = cloudwatch.metric_lines(metrics if emit else [], config.metric_time,
-                                    config.endpoint_name, config.schedule_name)
+    lines = cloudwatch.metric_lines(
+        metrics if emit else [], config.metric_time, config.endpoint_name, config.schedule_name
+    )
     cloudwatch.write_metrics(lines, output)
     if config.publish_cloudwatch_metrics:
         cloudwatch.write_metrics(lines, config.cloudwatch_dir)
 
-    window_text = (f"{config.start_time:%Y-%m-%d %H:%M} – {config.end_time:%Y-%m-%d %H:%M} UTC"
-                   if config.start_time and config.end_time else "as given")
-    facts = {"endpoint": config.endpoint_name or "—", "window": window_text,
-             "rows": window.n_rows, "dataset": str(config.dataset_source),
-             "baseline": str(baseline_dir)}
+    window_text = (
+        f"{config.start_time:%Y-%m-%d %H:%M} – {config.end_time:%Y-%m-%d %H:%M} UTC"
+        if config.start_time and config.end_time
+        else "as given"
+    )
+    facts = {
+        "endpoint": config.endpoint_name or "—",
+        "window": window_text,
+        "rows": window.n_rows,
+        "dataset": str(config.dataset_source),
+        "baseline": str(baseline_dir),
+    }
     title = f"Drift report: {config.endpoint_name or 'model'}"
-    (output / "report.html").write_text(report.render(title, facts, results, violations),
-                                        encoding="utf-8")
+    (output / "report.html").write_text(
+        report.render(title, facts, results, violations), encoding="utf-8"
+    )
 
     statuses = {name: r.summary.get("status") for name, r in results.items()}
     if violations:
         return f"CompletedWithViolations: {violations[0]['description']}"
     if any(s == "insufficient_data" for s in statuses.values()):
-        return (f"Completed: insufficient_data — {window.n_rows} rows in the window; "
-                "no drift verdict")
+        return (
+            f"Completed: insufficient_data — {window.n_rows} rows in the window; no drift verdict"
+        )
     return "Completed: Job completed successfully with no violations."

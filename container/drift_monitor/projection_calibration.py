@@ -58,19 +58,28 @@ class CalibrationMap:
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"{source}: calibration map needs 'method', 'x', 'y' ({exc})") from exc
         if x.size < 2 or x.shape != y.shape or np.any(np.diff(x) < 0):
-            raise InputError(f"{source}: calibration knots must be two equal-length lists, "
-                             f"x non-decreasing, at least 2 knots")
+            raise InputError(
+                f"{source}: calibration knots must be two equal-length lists, "
+                f"x non-decreasing, at least 2 knots"
+            )
         if np.any((y < 0) | (y > 1)) or np.any(np.isnan(y)):
             raise InputError(f"{source}: calibrated probabilities must lie in [0, 1]")
         return cls(method, x, y)
 
 
-def fit_map(method: str, scores: np.ndarray, outcomes: np.ndarray,
-            weights: np.ndarray | None = None, *, seed: int = 0) -> CalibrationMap:
+def fit_map(
+    method: str,
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    seed: int = 0,
+) -> CalibrationMap:
     """Fit one calibration map; ``outcomes`` are 0/1 (is positive class)."""
     if method == "bagged_isotonic":
-        draws = bootstrap_maps_on_grid("isotonic", scores, outcomes, _PLATT_GRID,
-                                       resamples=BAGS, seed=seed, weights=weights)
+        draws = bootstrap_maps_on_grid(
+            "isotonic", scores, outcomes, _PLATT_GRID, resamples=BAGS, seed=seed, weights=weights
+        )
         return CalibrationMap("bagged_isotonic", _PLATT_GRID.copy(), draws.mean(axis=0))
     if method == "identity":
         return CalibrationMap("identity", np.array([0.0, 1.0]), np.array([0.0, 1.0]))
@@ -87,8 +96,7 @@ def fit_map(method: str, scores: np.ndarray, outcomes: np.ndarray,
             constant = float(outcomes.mean()) if outcomes.size else 0.5
             return CalibrationMap("platt", np.array([0.0, 1.0]), np.array([constant] * 2))
         logit = _logit(scores).reshape(-1, 1)
-        model = LogisticRegression(C=1e6, max_iter=1000).fit(logit, outcomes,
-                                                            sample_weight=weights)
+        model = LogisticRegression(C=1e6, max_iter=1000).fit(logit, outcomes, sample_weight=weights)
         y = model.predict_proba(_logit(_PLATT_GRID).reshape(-1, 1))[:, 1]
         return CalibrationMap("platt", _PLATT_GRID.copy(), y)
     raise ValueError(f"unknown calibration method {method!r} (one of {CANDIDATES})")
@@ -99,8 +107,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def expected_calibration_error(probabilities: np.ndarray, outcomes: np.ndarray,
-                               bins: int = 10) -> float:
+def expected_calibration_error(
+    probabilities: np.ndarray, outcomes: np.ndarray, bins: int = 10
+) -> float:
     """ECE with equal-width bins: sum over bins of (share of rows) x |mean outcome - mean p|."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     outcomes = np.asarray(outcomes, dtype=np.float64)
@@ -120,8 +129,14 @@ class CalibrationFit:
     quality: dict  # per candidate: out-of-fold brier and ece; plus the chosen one's
 
 
-def choose_calibration(scores: np.ndarray, outcomes: np.ndarray, *, folds: int = 5,
-                       seed: int = 0, method: str = "isotonic") -> CalibrationFit:
+def choose_calibration(
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    method: str = "isotonic",
+) -> CalibrationFit:
     """Fit ``method`` on all rows ("auto": the lowest out-of-fold Brier score) and report the
     out-of-fold Brier score and ECE of every candidate, so the choice can be judged."""
     if method not in (*CANDIDATES, "auto"):
@@ -137,17 +152,23 @@ def choose_calibration(scores: np.ndarray, outcomes: np.ndarray, *, folds: int =
                 held = fold_of == fold
                 fitted = fit_map(candidate, scores[~held], outcomes[~held])
                 out_of_fold[held] = fitted.apply(scores[held])
-            quality[candidate] = {"brier": brier_score(out_of_fold, outcomes),
-                                  "ece": expected_calibration_error(out_of_fold, outcomes)}
+            quality[candidate] = {
+                "brier": brier_score(out_of_fold, outcomes),
+                "ece": expected_calibration_error(out_of_fold, outcomes),
+            }
         best = min(CANDIDATES, key=lambda m: quality[m]["brier"]) if method == "auto" else method
     else:
         best = "identity"  # too few rows to fit and check a map: say so via quality
     chosen = fit_map(best, scores, outcomes)
-    summary = {"method": best, "labeled_rows": int(n), "folds": folds,
-               "out_of_fold_brier": quality.get(best, {}).get("brier"),
-               "out_of_fold_ece": quality.get(best, {}).get("ece"),
-               "raw_scores_ece": expected_calibration_error(scores, outcomes) if n else None,
-               "candidates": quality}
+    summary = {
+        "method": best,
+        "labeled_rows": int(n),
+        "folds": folds,
+        "out_of_fold_brier": quality.get(best, {}).get("brier"),
+        "out_of_fold_ece": quality.get(best, {}).get("ece"),
+        "raw_scores_ece": expected_calibration_error(scores, outcomes) if n else None,
+        "candidates": quality,
+    }
     return CalibrationFit(chosen, summary)
 
 
@@ -156,9 +177,16 @@ def draw_method(method: str) -> str:
     return "isotonic" if method == "bagged_isotonic" else method
 
 
-def bootstrap_maps_on_grid(method: str, scores: np.ndarray, outcomes: np.ndarray,
-                           grid: np.ndarray, *, resamples: int, seed: int,
-                           weights: np.ndarray | None = None) -> np.ndarray:
+def bootstrap_maps_on_grid(
+    method: str,
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    grid: np.ndarray,
+    *,
+    resamples: int,
+    seed: int,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
     """Calibration uncertainty: the map refitted on bootstrap resamples, evaluated on ``grid``.
 
     Returns an array (resamples, grid.size). With ``weights`` the resampling is a weighted

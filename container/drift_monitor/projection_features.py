@@ -54,9 +54,16 @@ from drift_monitor.feature_encoding import category_dtypes, encode
 from drift_monitor.projection_calibration import CalibrationMap, brier_score, fit_map
 
 BAGS = 5
-_PROBABILITY_FLOOR = 1e-4          # calibrated probabilities are clipped before the logit
-_BOOSTING = {"max_depth": 2, "learning_rate": 0.05, "n_estimators": 300, "subsample": 0.8,
-             "min_samples_leaf": 40, "n_iter_no_change": 20, "validation_fraction": 0.2}
+_PROBABILITY_FLOOR = 1e-4  # calibrated probabilities are clipped before the logit
+_BOOSTING = {
+    "max_depth": 2,
+    "learning_rate": 0.05,
+    "n_estimators": 300,
+    "subsample": 0.8,
+    "min_samples_leaf": 40,
+    "n_iter_no_change": 20,
+    "validation_fraction": 0.2,
+}
 
 
 def _base_log_odds(calibration: CalibrationMap, scores: np.ndarray) -> np.ndarray:
@@ -68,8 +75,8 @@ def _base_log_odds(calibration: CalibrationMap, scores: np.ndarray) -> np.ndarra
 class ColumnEncoding:
     """Features (+ the score, last) as the numeric matrix the trees split on."""
 
-    numeric_fill: dict          # numeric column -> value standing for missing (below its min)
-    categories: dict            # categorical column -> categories (code = index; else -1)
+    numeric_fill: dict  # numeric column -> value standing for missing (below its min)
+    categories: dict  # categorical column -> categories (code = index; else -1)
 
     @classmethod
     def fit(cls, features: pd.DataFrame) -> ColumnEncoding:
@@ -85,10 +92,12 @@ class ColumnEncoding:
 
     def matrix(self, features: pd.DataFrame, scores: np.ndarray) -> np.ndarray:
         dtypes = {c: pd.CategoricalDtype(v) for c, v in self.categories.items()}
-        encoded = encode(features[[*self.numeric_fill, *self.categories]].reset_index(drop=True),
-                         dtypes)
-        columns = [encoded[c].fillna(fill).to_numpy(np.float64)
-                   for c, fill in self.numeric_fill.items()]
+        encoded = encode(
+            features[[*self.numeric_fill, *self.categories]].reset_index(drop=True), dtypes
+        )
+        columns = [
+            encoded[c].fillna(fill).to_numpy(np.float64) for c, fill in self.numeric_fill.items()
+        ]
         columns += [encoded[c].cat.codes.to_numpy(np.float64) for c in self.categories]
         columns.append(np.asarray(scores, dtype=np.float64))
         return np.column_stack(columns)
@@ -125,39 +134,49 @@ class Tree:
         return out
 
     def to_json(self) -> dict:
-        return {"feature": self.feature.tolist(), "threshold": self.threshold.tolist(),
-                "left": self.left.tolist(), "right": self.right.tolist(),
-                "value": self.value.tolist()}
+        return {
+            "feature": self.feature.tolist(),
+            "threshold": self.threshold.tolist(),
+            "left": self.left.tolist(),
+            "right": self.right.tolist(),
+            "value": self.value.tolist(),
+        }
 
     @classmethod
     def from_json(cls, raw: dict, n_columns: int) -> Tree:
         """Checked, so a damaged file is an error here and not a wrong walk in ``predict``:
         equal-length arrays, children after their parent (no cycles), split features among
         the ``n_columns`` the encoding produces, finite leaf values."""
-        tree = cls(np.asarray(raw["feature"], np.int64), np.asarray(raw["threshold"], float),
-                   np.asarray(raw["left"], np.int64), np.asarray(raw["right"], np.int64),
-                   np.asarray(raw["value"], float))
+        tree = cls(
+            np.asarray(raw["feature"], np.int64),
+            np.asarray(raw["threshold"], float),
+            np.asarray(raw["left"], np.int64),
+            np.asarray(raw["right"], np.int64),
+            np.asarray(raw["value"], float),
+        )
         n = tree.left.size
-        if n == 0 or any(a.shape != (n,) for a in (tree.feature, tree.threshold, tree.right,
-                                                   tree.value)):
+        if n == 0 or any(
+            a.shape != (n,) for a in (tree.feature, tree.threshold, tree.right, tree.value)
+        ):
             raise ValueError("a tree's arrays must be non-empty and of equal length")
         inner = tree.left >= 0
         nodes = np.arange(n)
-        if (np.any((tree.left[inner] <= nodes[inner]) | (tree.left[inner] >= n))
-                or np.any((tree.right[inner] <= nodes[inner]) | (tree.right[inner] >= n))
-                or np.any((tree.feature[inner] < 0) | (tree.feature[inner] >= n_columns))
-                or not np.all(np.isfinite(tree.value))):
-            raise ValueError("a tree has a child index, split feature or leaf value out of "
-                             "range")
+        if (
+            np.any((tree.left[inner] <= nodes[inner]) | (tree.left[inner] >= n))
+            or np.any((tree.right[inner] <= nodes[inner]) | (tree.right[inner] >= n))
+            or np.any((tree.feature[inner] < 0) | (tree.feature[inner] >= n_columns))
+            or not np.all(np.isfinite(tree.value))
+        ):
+            raise ValueError("a tree has a child index, split feature or leaf value out of range")
         return tree
 
 
 @dataclass(frozen=True)
 class FeatureCalibrator:
     encoding: ColumnEncoding
-    base: CalibrationMap        # the score calibration the boosting starts from
+    base: CalibrationMap  # the score calibration the boosting starts from
     learning_rate: float
-    bags: tuple                 # per bag, a tuple of Trees
+    bags: tuple  # per bag, a tuple of Trees
 
     def predict(self, features: pd.DataFrame, scores: np.ndarray) -> np.ndarray:
         """P(positive class | features, score) for every row."""
@@ -166,9 +185,10 @@ class FeatureCalibrator:
         x32 = self.encoding.matrix(features, scores).astype(np.float32)
         start = _base_log_odds(self.base, x32[:, -1].astype(np.float64))
         columns = np.ascontiguousarray(x32.T)  # one contiguous array per feature
-        probabilities = [expit(start + self.learning_rate * sum(t.predict(columns)
-                                                                for t in trees))
-                         for trees in self.bags]
+        probabilities = [
+            expit(start + self.learning_rate * sum(t.predict(columns) for t in trees))
+            for trees in self.bags
+        ]
         return np.mean(probabilities, axis=0)
 
     @property
@@ -176,25 +196,35 @@ class FeatureCalibrator:
         return [len(trees) for trees in self.bags]
 
     def to_json(self) -> dict:
-        return {"version": 1, "numeric_fill": self.encoding.numeric_fill,
-                "categories": self.encoding.categories, "base": self.base.to_json(),
-                "learning_rate": self.learning_rate,
-                "bags": [[t.to_json() for t in trees] for trees in self.bags]}
+        return {
+            "version": 1,
+            "numeric_fill": self.encoding.numeric_fill,
+            "categories": self.encoding.categories,
+            "base": self.base.to_json(),
+            "learning_rate": self.learning_rate,
+            "bags": [[t.to_json() for t in trees] for trees in self.bags],
+        }
 
     @classmethod
     def from_json(cls, raw: dict, *, source: str) -> FeatureCalibrator:
         try:
             encoding = ColumnEncoding(dict(raw["numeric_fill"]), dict(raw["categories"]))
             n_columns = len(encoding.numeric_fill) + len(encoding.categories) + 1  # + score
-            bags = tuple(tuple(Tree.from_json(t, n_columns) for t in trees)
-                         for trees in raw["bags"])
+            bags = tuple(
+                tuple(Tree.from_json(t, n_columns) for t in trees) for trees in raw["bags"]
+            )
             if not bags or not all(bags):
                 raise ValueError("no trees")
-            return cls(encoding, CalibrationMap.from_json(raw["base"], source=source),
-                       float(raw["learning_rate"]), bags)
+            return cls(
+                encoding,
+                CalibrationMap.from_json(raw["base"], source=source),
+                float(raw["learning_rate"]),
+                bags,
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{source}: not a feature-aware calibration ({exc}); rebuild the "
-                             f"baseline") from exc
+            raise InputError(
+                f"{source}: not a feature-aware calibration ({exc}); rebuild the baseline"
+            ) from exc
 
 
 class _StartFromScoreCalibration:
@@ -211,31 +241,50 @@ class _StartFromScoreCalibration:
         return np.column_stack([1 - p, p])
 
 
-def fit_feature_calibrator(features: pd.DataFrame, scores: np.ndarray, outcomes: np.ndarray,
-                           base: CalibrationMap, *, seed: int = 0) -> FeatureCalibrator:
+def fit_feature_calibrator(
+    features: pd.DataFrame,
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    base: CalibrationMap,
+    *,
+    seed: int = 0,
+) -> FeatureCalibrator:
     """Bagged, early-stopped boosting from the score calibration; ``outcomes`` 0/1."""
     encoding = ColumnEncoding.fit(features)
     x = encoding.matrix(features, scores)
     y = np.asarray(outcomes, dtype=np.int64)
     bags = []
     for bag in range(BAGS):
-        model = GradientBoostingClassifier(init=_StartFromScoreCalibration(base),
-                                           random_state=seed + bag, **_BOOSTING).fit(x, y)
+        model = GradientBoostingClassifier(
+            init=_StartFromScoreCalibration(base), random_state=seed + bag, **_BOOSTING
+        ).fit(x, y)
         bags.append(trees_of(model))
     return FeatureCalibrator(encoding, base, float(_BOOSTING["learning_rate"]), tuple(bags))
 
 
 def trees_of(model: GradientBoostingClassifier) -> tuple[Tree, ...]:
     """The fitted boosting's trees as plain arrays (binary classification: one per stage)."""
-    return tuple(Tree(t.tree_.feature.astype(np.int64), t.tree_.threshold.astype(float),
-                      t.tree_.children_left.astype(np.int64),
-                      t.tree_.children_right.astype(np.int64),
-                      t.tree_.value[:, 0, 0].astype(float))
-                 for t in model.estimators_[:, 0])
+    return tuple(
+        Tree(
+            t.tree_.feature.astype(np.int64),
+            t.tree_.threshold.astype(float),
+            t.tree_.children_left.astype(np.int64),
+            t.tree_.children_right.astype(np.int64),
+            t.tree_.value[:, 0, 0].astype(float),
+        )
+        for t in model.estimators_[:, 0]
+    )
 
 
-def compare_out_of_fold(features: pd.DataFrame, scores: np.ndarray, outcomes: np.ndarray,
-                        score_map_method: str, *, folds: int = 5, seed: int = 0) -> dict:
+def compare_out_of_fold(
+    features: pd.DataFrame,
+    scores: np.ndarray,
+    outcomes: np.ndarray,
+    score_map_method: str,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+) -> dict:
     """Out-of-fold Brier scores of the feature-aware calibration and of the score-only map."""
     n = scores.size
     fold_of = np.random.default_rng(seed).permutation(n) % folds
@@ -244,19 +293,26 @@ def compare_out_of_fold(features: pd.DataFrame, scores: np.ndarray, outcomes: np
     for fold in range(folds):
         held = fold_of == fold
         base = fit_map(score_map_method, scores[~held], outcomes[~held], seed=seed)
-        fitted = fit_feature_calibrator(features[~held], scores[~held], outcomes[~held], base,
-                                        seed=seed)
+        fitted = fit_feature_calibrator(
+            features[~held], scores[~held], outcomes[~held], base, seed=seed
+        )
         feature_aware[held] = fitted.predict(features[held], scores[held])
         score_only[held] = base.apply(scores[held])
     # Per row, how much the feature-aware calibration lowers the squared error: a one-sided
     # paired t-test says whether the features' calibration signal is more than noise.
     gain = (score_only - outcomes) ** 2 - (feature_aware - outcomes) ** 2
-    p_value = float(stats.ttest_1samp(gain, 0.0, alternative="greater").pvalue) \
-        if n > 2 and np.std(gain) > 0 else 1.0
-    return {"folds": folds, "labeled_rows": int(n),
-            "out_of_fold_brier_feature_aware": brier_score(feature_aware, outcomes),
-            "out_of_fold_brier_score_only": brier_score(score_only, outcomes),
-            "improvement_p_value": p_value}
+    p_value = (
+        float(stats.ttest_1samp(gain, 0.0, alternative="greater").pvalue)
+        if n > 2 and np.std(gain) > 0
+        else 1.0
+    )
+    return {
+        "folds": folds,
+        "labeled_rows": int(n),
+        "out_of_fold_brier_feature_aware": brier_score(feature_aware, outcomes),
+        "out_of_fold_brier_score_only": brier_score(score_only, outcomes),
+        "improvement_p_value": p_value,
+    }
 
 
 @dataclass(frozen=True)
@@ -275,12 +331,12 @@ class ClassShift:
         predicted class, and its variance: a positive prediction is correct with P(positive),
         a negative one with 1 - P(positive)."""
         signs = np.array([-1.0, 1.0])
-        return (float(np.sum(signs * counts * self.mean)),
-                float(np.sum(counts ** 2 * self.variance)))
+        return (float(np.sum(signs * counts * self.mean)), float(np.sum(counts**2 * self.variance)))
 
 
-def class_shift(difference: np.ndarray, predicted_positive: np.ndarray,
-                population: np.ndarray) -> ClassShift:
+def class_shift(
+    difference: np.ndarray, predicted_positive: np.ndarray, population: np.ndarray
+) -> ClassShift:
     """``difference`` on a sample of rows; ``population``: rows per predicted class sampled from."""
     mean, variance = np.zeros(2), np.zeros(2)
     for k, rows in enumerate((~predicted_positive, predicted_positive)):

@@ -31,21 +31,22 @@ from threadpoolctl import threadpool_limits
 from drift_monitor.feature_encoding import category_dtypes, encode
 
 OUTSIDE_SUPPORT_PROBABILITY = 0.95
-_CLIP = (0.01, 0.99)   # bounds the weights at 99x the prior ratio
+_CLIP = (0.01, 0.99)  # bounds the weights at 99x the prior ratio
 
 
 @dataclass(frozen=True)
 class ShiftEstimate:
-    reference_weights: np.ndarray    # one weight per reference row, mean 1
-    effective_sample_size: float     # Kish ESS of the reference weights
-    outside_support_share: float     # share of (sampled) current rows outside the support
-    domain_auc: float                # 0.5 = indistinguishable
+    reference_weights: np.ndarray  # one weight per reference row, mean 1
+    effective_sample_size: float  # Kish ESS of the reference weights
+    outside_support_share: float  # share of (sampled) current rows outside the support
+    domain_auc: float  # 0.5 = indistinguishable
     current_rows_used: int
     reference_rows_used: int
 
 
-def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: int = 5000,
-                   seed: int = 0) -> ShiftEstimate:
+def estimate_shift(
+    reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: int = 5000, seed: int = 0
+) -> ShiftEstimate:
     """Cross-fitted domain classifier; weights for every reference row."""
     rng = np.random.default_rng(seed)
     dtypes = category_dtypes(reference, current)
@@ -70,8 +71,13 @@ def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: 
         x = pd.concat([reference.iloc[train_ref], current.iloc[train_cur]], ignore_index=True)
         y = np.r_[np.zeros(per_side), np.ones(per_side)]
         model = HistGradientBoostingClassifier(
-            max_iter=50, learning_rate=0.15, max_leaf_nodes=8, min_samples_leaf=40,
-            categorical_features="from_dtype", random_state=seed)
+            max_iter=50,
+            learning_rate=0.15,
+            max_leaf_nodes=8,
+            min_samples_leaf=40,
+            categorical_features="from_dtype",
+            random_state=seed,
+        )
         # One thread: on small data OpenMP spin-waiting costs more than it gains, and badly
         # so on a busy host.
         with threadpool_limits(limits=1):
@@ -81,10 +87,14 @@ def estimate_shift(reference: pd.DataFrame, current: pd.DataFrame, *, max_rows: 
     clipped = np.clip(ref_prob, *_CLIP)
     weights = clipped / (1 - clipped)
     weights = weights / weights.mean()
-    ess = float(weights.sum() ** 2 / np.sum(weights ** 2))
+    ess = float(weights.sum() ** 2 / np.sum(weights**2))
     labels = np.r_[np.zeros(n_ref), np.ones(n_cur)]
     auc = float(roc_auc_score(labels, np.r_[ref_prob, cur_prob])) if n_ref and n_cur else 0.5
     return ShiftEstimate(
-        reference_weights=weights, effective_sample_size=ess,
+        reference_weights=weights,
+        effective_sample_size=ess,
         outside_support_share=float(np.mean(cur_prob > OUTSIDE_SUPPORT_PROBABILITY)),
-        domain_auc=auc, current_rows_used=n_cur, reference_rows_used=n_ref)
+        domain_auc=auc,
+        current_rows_used=n_cur,
+        reference_rows_used=n_ref,
+    )

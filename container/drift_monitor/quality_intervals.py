@@ -60,8 +60,9 @@ def f1_from_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray
         return np.where(denominator > 0, 2 * tp / denominator, np.nan)
 
 
-def bootstrap_f1(tp: int, fp: int, fn: int, tn: int, *, level: float = 0.95,
-                 resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+def bootstrap_f1(
+    tp: int, fp: int, fn: int, tn: int, *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
     """Percentile bootstrap interval and standard deviation of F1 from confusion counts.
 
     Resampling n rows with replacement is a multinomial draw of the four cell counts, so the
@@ -107,8 +108,13 @@ def delong_auc(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     return float(auc), float(s10 / m + s01 / n)
 
 
-def normal_interval(value: float, std: float, level: float = 0.95,
-                    lower_bound: float = 0.0, upper_bound: float = 1.0) -> tuple[float, float]:
+def normal_interval(
+    value: float,
+    std: float,
+    level: float = 0.95,
+    lower_bound: float = 0.0,
+    upper_bound: float = 1.0,
+) -> tuple[float, float]:
     """value +/- z * std, clipped to [lower_bound, upper_bound]."""
     if math.isnan(value) or math.isnan(std):
         return math.nan, math.nan

@@ -18,11 +18,11 @@ from drift_monitor.window import WindowData
 
 @dataclass
 class SectionResult:
-    statistics: dict = field(default_factory=dict)   # top-level keys merged into statistics.json
-    violations: list = field(default_factory=list)   # entries of constraint_violations.json
-    metrics: list = field(default_factory=list)      # {"MetricName", "Value", "Unit"}
-    report_html: str = ""                            # self-contained HTML fragment
-    summary: dict = field(default_factory=dict)      # written as statistics.json summary.<name>
+    statistics: dict = field(default_factory=dict)  # top-level keys merged into statistics.json
+    violations: list = field(default_factory=list)  # entries of constraint_violations.json
+    metrics: list = field(default_factory=list)  # {"MetricName", "Value", "Unit"}
+    report_html: str = ""  # self-contained HTML fragment
+    summary: dict = field(default_factory=dict)  # written as statistics.json summary.<name>
 
 
 @runtime_checkable

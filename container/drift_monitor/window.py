@@ -124,20 +124,32 @@ def _to_float64(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     if column.type != pa.float64():
         column = column.cast(pa.float64())
     # Arrow turns nulls of a float column into NaN.
-    return np.asarray(column.to_numpy(zero_copy_only=False) if isinstance(column, pa.Array)
-                      else column.to_numpy(), dtype=np.float64)
+    return np.asarray(
+        column.to_numpy(zero_copy_only=False)
+        if isinstance(column, pa.Array)
+        else column.to_numpy(),
+        dtype=np.float64,
+    )
 
 
-def from_table(table: pa.Table, schema: ColumnSchema, *, source: str = "",
-               ingest: IngestReport | None = None) -> WindowData:
+def from_table(
+    table: pa.Table, schema: ColumnSchema, *, source: str = "", ingest: IngestReport | None = None
+) -> WindowData:
     """Normalise a raw Arrow table into a :class:`WindowData` (see :func:`from_columns`)."""
-    return from_columns(table.column_names, table.column, table.num_rows, schema,
-                        source=source, ingest=ingest)
+    return from_columns(
+        table.column_names, table.column, table.num_rows, schema, source=source, ingest=ingest
+    )
 
 
-def from_columns(names: list[str], load: Callable[[str], pa.ChunkedArray], n_rows: int,
-                 schema: ColumnSchema, *, source: str = "",
-                 ingest: IngestReport | None = None) -> WindowData:
+def from_columns(
+    names: list[str],
+    load: Callable[[str], pa.ChunkedArray],
+    n_rows: int,
+    schema: ColumnSchema,
+    *,
+    source: str = "",
+    ingest: IngestReport | None = None,
+) -> WindowData:
     """Normalise raw columns (fetched one at a time with ``load``) into a :class:`WindowData`.
 
     Numeric features become float64 (strings are parsed; values that do not parse become
@@ -150,8 +162,9 @@ def from_columns(names: list[str], load: Callable[[str], pa.ChunkedArray], n_row
     report.source = report.source or source
     expected = set(schema.feature_names)
     roles = {r for r in (schema.score, schema.prediction, schema.label) if r}
-    report.extra_columns = [c for c in names
-                            if c not in expected and c not in roles and c not in METADATA_COLUMNS]
+    report.extra_columns = [
+        c for c in names if c not in expected and c not in roles and c not in METADATA_COLUMNS
+    ]
     table = _LazyColumns(names, load)
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
     numeric: dict[str, np.ndarray] = {}
@@ -161,8 +174,10 @@ def from_columns(names: list[str], load: Callable[[str], pa.ChunkedArray], n_row
     for feature in schema.features:
         if feature.name not in names:
             report.missing_columns.append(feature.name)
-            columns[feature.name] = pa.nulls(n_rows, pa.float64() if feature.is_numerical
-                                             else pa.dictionary(pa.int32(), pa.string()))
+            columns[feature.name] = pa.nulls(
+                n_rows,
+                pa.float64() if feature.is_numerical else pa.dictionary(pa.int32(), pa.string()),
+            )
             continue
         column = table.column(feature.name)
         if feature.is_numerical:
@@ -187,12 +202,14 @@ def _arrow_view(values: np.ndarray) -> pa.Array:
     missing = np.isnan(values)
     n_missing = int(missing.sum())
     validity = pa.array(~missing).buffers()[1] if n_missing else None
-    return pa.Array.from_buffers(pa.float64(), values.size, [validity, pa.py_buffer(values)],
-                                 null_count=n_missing)
+    return pa.Array.from_buffers(
+        pa.float64(), values.size, [validity, pa.py_buffer(values)], null_count=n_missing
+    )
 
 
-def _normalise_numeric(name: str, column: pa.ChunkedArray, report: IngestReport
-                       ) -> pa.ChunkedArray | pa.Array:
+def _normalise_numeric(
+    name: str, column: pa.ChunkedArray, report: IngestReport
+) -> pa.ChunkedArray | pa.Array:
     ctype = column.type
     if pa.types.is_dictionary(ctype):
         column = column.cast(ctype.value_type)
@@ -235,7 +252,8 @@ def _normalise_categorical(name: str, column: pa.ChunkedArray, report: IngestRep
     ctype = column.type
     if pa.types.is_dictionary(ctype):
         if not pa.types.is_string(ctype.value_type) and not pa.types.is_large_string(
-                ctype.value_type):
+            ctype.value_type
+        ):
             report.original_types[name] = str(ctype)
             column = column.cast(ctype.value_type).cast(pa.string())
             return pc.dictionary_encode(column).combine_chunks()

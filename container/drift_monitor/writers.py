@@ -23,8 +23,7 @@ def clean(value: Any) -> Any:
 
 def write_json(path: Path, document: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(clean(document), indent=2, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(json.dumps(clean(document), indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
 def write_violations(path: Path, violations: list[dict]) -> None:

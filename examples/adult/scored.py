@@ -20,18 +20,39 @@ from examples.adult import TRAFFIC_DRIFTED_CSV as DRIFTED_CSV
 
 __all__ = ["DRIFTED_CSV", "LABELED_CSV", "SCHEMA_JSON"]
 
-NUMERICAL = ["age", "fnlwgt", "educational-num", "capital-gain", "capital-loss",
-             "hours-per-week"]
-CATEGORICAL = ["workclass", "education", "marital-status", "occupation", "relationship",
-               "race", "gender", "native-country"]
-FEATURES = ["age", "workclass", "fnlwgt", "education", "educational-num", "marital-status",
-            "occupation", "relationship", "race", "gender", "capital-gain", "capital-loss",
-            "hours-per-week", "native-country"]
+NUMERICAL = ["age", "fnlwgt", "educational-num", "capital-gain", "capital-loss", "hours-per-week"]
+CATEGORICAL = [
+    "workclass",
+    "education",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "gender",
+    "native-country",
+]
+FEATURES = [
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "educational-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "gender",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
+]
 
 
 def read_features(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype={c: object for c in CATEGORICAL}, keep_default_na=False,
-                        na_values=[""])
+    frame = pd.read_csv(
+        path, dtype={c: object for c in CATEGORICAL}, keep_default_na=False, na_values=[""]
+    )
     for column in NUMERICAL:
         frame[column] = frame[column].astype("float64")
     return frame
@@ -47,10 +68,19 @@ def _model():
 
     frame = read_features(LABELED_CSV)
     y = (frame["income"] == ">50K").astype(int).to_numpy()
-    prep = ColumnTransformer([
-        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), NUMERICAL),
-        ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
-                              OneHotEncoder(handle_unknown="ignore")), CATEGORICAL)])
+    prep = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), NUMERICAL),
+            (
+                "cat",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="missing"),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                CATEGORICAL,
+            ),
+        ]
+    )
     model = make_pipeline(prep, LogisticRegression(max_iter=500, C=1.0))
     model.fit(frame[FEATURES], y)
     return model
@@ -85,8 +115,9 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
         elif name in ("prediction", "label"):
             columns[name] = pa.array(frame[name].to_numpy(), pa.int64())
         else:
-            columns[name] = pa.array(frame[name].to_numpy(np.float64), pa.float64(),
-                                     from_pandas=True)
+            columns[name] = pa.array(
+                frame[name].to_numpy(np.float64), pa.float64(), from_pandas=True
+            )
     return pa.table(columns)
 
 

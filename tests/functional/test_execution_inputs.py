@@ -20,11 +20,18 @@ def deployed(tmp_path_factory):
     now = datetime.now(UTC)
     with offline_aws(work) as session:
         stack = deploy(session, PipelineSettings())
-        runner = LocalJobRunner(session.client("s3"), work / "setup",
-                                default_images(MONITOR_IMAGE, TRAINING_IMAGE))
-        scenario = demo.prepare(session, runner, bucket=stack.bucket, endpoint="adult-income",
-                                variant="AllTraffic", now=now,
-                                plan=(demo.WindowPlan("healthy traffic", 300),))
+        runner = LocalJobRunner(
+            session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
+        )
+        scenario = demo.prepare(
+            session,
+            runner,
+            bucket=stack.bucket,
+            endpoint="adult-income",
+            variant="AllTraffic",
+            now=now,
+            plan=(demo.WindowPlan("healthy traffic", 300),),
+        )
         yield session, stack, scenario.windows[0]
 
 
@@ -42,8 +49,10 @@ def test_scheduled_run_with_empty_input_analyses_the_previous_full_window(deploy
 
 def test_console_input_with_only_the_window(deployed):
     session, stack, window = deployed
-    execution_input = {"window_start": window.execution_input("x")["window_start"],
-                       "window_end": window.execution_input("x")["window_end"]}
+    execution_input = {
+        "window_start": window.execution_input("x")["window_start"],
+        "window_end": window.execution_input("x")["window_end"],
+    }
     result = run_execution(session, stack.state_machine_arn, execution_input, name="console")
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.output["merge"]["Payload"]["record_count"] == window.rows

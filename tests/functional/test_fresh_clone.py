@@ -24,15 +24,14 @@ REPO = Path(__file__).resolve().parents[2]
 def _tracked_files() -> list[str]:
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("not a git checkout: the tracked files are unknown")
-    listing = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
-                             check=True)
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
     return [name for name in listing.stdout.decode().split("\0") if name]
 
 
 def _copy_tracked(destination: Path) -> None:
     for name in _tracked_files():
         source = REPO / name
-        if source.is_file():   # a tracked file deleted in the working tree is not copied
+        if source.is_file():  # a tracked file deleted in the working tree is not copied
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
@@ -41,12 +40,19 @@ def _copy_tracked(destination: Path) -> None:
 def test_the_offline_run_works_in_a_fresh_copy_with_nothing_beside_it(tmp_path):
     clone = tmp_path / "somewhere" / "drift-pipeline"
     _copy_tracked(clone)
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("PYTHON", "AWS_"))}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "AWS_"))
+    }
     environment["PYTHONPATH"] = str(clone)
     completed = subprocess.run(
         [sys.executable, "-m", "workflow.offline.run", "--output", str(tmp_path / "out")],
-        cwd=clone, env=environment, capture_output=True, text=True, timeout=900, check=False)
+        cwd=clone,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "retrain" in completed.stdout
     assert any((tmp_path / "out").rglob("report.html"))

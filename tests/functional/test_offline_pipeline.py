@@ -36,8 +36,10 @@ def test_the_run_takes_the_healthy_notify_retrain_and_no_data_paths(demo_run):
     assert outcomes[0] in ("healthy", "notify")
     assert "retrain" in outcomes, outcomes
     assert "notify" in outcomes, outcomes
-    assert outcomes[demo.DEFAULT_PLAN.index(demo.WindowPlan("endpoint idle: no requests", 0))] \
+    assert (
+        outcomes[demo.DEFAULT_PLAN.index(demo.WindowPlan("endpoint idle: no requests", 0))]
         == "no data"
+    )
 
 
 def test_healthy_windows_are_not_sent_to_retraining(demo_run):
@@ -77,7 +79,8 @@ def test_progress_shows_window_state_and_duration(demo_run):
 
 def _corrupt_baseline(session, stack, window):
     session.client("s3").put_object(
-        Bucket=stack.bucket, Key="baselines/adult-income/statistics.json", Body=b"{not json")
+        Bucket=stack.bucket, Key="baselines/adult-income/statistics.json", Body=b"{not json"
+    )
 
 
 def test_a_failing_processing_job_ends_in_the_failure_notification(tmp_path):
@@ -100,23 +103,28 @@ def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_resul
 
     def twice_then_corrupt(session, stack, window):
         s3 = session.client("s3")
-        first = engine.run_execution(session, stack.state_machine_arn,
-                                     window.execution_input("adult-income"), name="first")
+        first = engine.run_execution(
+            session, stack.state_machine_arn, window.execution_input("adult-income"), name="first"
+        )
         key = first.output["merge"]["Payload"]["merged_uri"].split("/", 3)[3] + "merged.parquet"
         report_key = first.output["merge"]["Payload"]["report_uri"].split("/", 3)[3]
         results["merged"] = s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
         results["violations"] = s3.get_object(
-            Bucket=stack.bucket, Key=report_key + "constraint_violations.json")["Body"].read()
-        second = engine.run_execution(session, stack.state_machine_arn,
-                                      window.execution_input("adult-income"), name="second")
+            Bucket=stack.bucket, Key=report_key + "constraint_violations.json"
+        )["Body"].read()
+        second = engine.run_execution(
+            session, stack.state_machine_arn, window.execution_input("adult-income"), name="second"
+        )
         results["second_status"] = second.status
         results["merged_again"] = s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
         _corrupt_baseline(session, stack, window)
-        third = engine.run_execution(session, stack.state_machine_arn,
-                                     window.execution_input("adult-income"), name="third")
+        third = engine.run_execution(
+            session, stack.state_machine_arn, window.execution_input("adult-income"), name="third"
+        )
         results["third_status"] = third.status
         results["violations_after_failure"] = s3.get_object(
-            Bucket=stack.bucket, Key=report_key + "constraint_violations.json")["Body"].read()
+            Bucket=stack.bucket, Key=report_key + "constraint_violations.json"
+        )["Body"].read()
 
     run_demo(tmp_path / "again", out=io.StringIO(), plan=plan, before_window=twice_then_corrupt)
     assert results["second_status"] == "SUCCEEDED"

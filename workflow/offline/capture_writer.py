@@ -49,8 +49,9 @@ class Invocation:
 
     def __post_init__(self) -> None:
         if not self.rows or len(self.rows) != len(self.outputs):
-            raise ValueError(f"invocation {self.event_id}: {len(self.rows)} rows but "
-                             f"{len(self.outputs)} outputs")
+            raise ValueError(
+                f"invocation {self.event_id}: {len(self.rows)} rows but {len(self.outputs)} outputs"
+            )
         if self.inference_time.tzinfo is None:
             raise ValueError(f"invocation {self.event_id}: inference_time must be timezone-aware")
 
@@ -160,16 +161,17 @@ def _output_text(outputs: Sequence[float | int], options: PayloadOptions) -> str
     return options.output_separator.join(str(value) for value in outputs)
 
 
-def _payload(text: str, content_type: str, encoding: str, mode: str,
-             use_base64: bool) -> dict[str, str]:
+def _payload(
+    text: str, content_type: str, encoding: str, mode: str, use_base64: bool
+) -> dict[str, str]:
     if use_base64:
         text, encoding = base64.b64encode(text.encode("utf-8")).decode("ascii"), "BASE64"
-    return {"observedContentType": content_type, "mode": mode, "data": text,
-            "encoding": encoding}
+    return {"observedContentType": content_type, "mode": mode, "data": text, "encoding": encoding}
 
 
-def capture_record(invocation: Invocation, feature_names: Sequence[str],
-                   options: PayloadOptions | None = None) -> dict[str, Any]:
+def capture_record(
+    invocation: Invocation, feature_names: Sequence[str], options: PayloadOptions | None = None
+) -> dict[str, Any]:
     """The data-capture record (§1.3) of one invocation."""
     options = options or PayloadOptions()
     rows = [_ordered(row, feature_names) for row in invocation.rows]
@@ -179,35 +181,43 @@ def capture_record(invocation: Invocation, feature_names: Sequence[str],
         input_text = _json_input(rows, feature_names, options.json_style)
         input_type, input_encoding = "application/json", "JSON"
     output_text = _output_text(invocation.outputs, options)
-    output_type, output_encoding = (("application/json", "JSON")
-                                    if options.output_format == "json"
-                                    else ("text/csv; charset=utf-8", "CSV"))
+    output_type, output_encoding = (
+        ("application/json", "JSON")
+        if options.output_format == "json"
+        else ("text/csv; charset=utf-8", "CSV")
+    )
     metadata = {"eventId": invocation.event_id}
     if invocation.inference_id:
         metadata["inferenceId"] = invocation.inference_id
     metadata["inferenceTime"] = format_time(invocation.inference_time)
     return {
         "captureData": {
-            "endpointInput": _payload(input_text, input_type, input_encoding, "INPUT",
-                                      options.base64),
-            "endpointOutput": _payload(output_text, output_type, output_encoding, "OUTPUT",
-                                       options.base64),
+            "endpointInput": _payload(
+                input_text, input_type, input_encoding, "INPUT", options.base64
+            ),
+            "endpointOutput": _payload(
+                output_text, output_type, output_encoding, "OUTPUT", options.base64
+            ),
         },
         "eventMetadata": metadata,
         "eventVersion": "0",
     }
 
 
-def capture_line(invocation: Invocation, feature_names: Sequence[str],
-                 options: PayloadOptions | None = None) -> str:
+def capture_line(
+    invocation: Invocation, feature_names: Sequence[str], options: PayloadOptions | None = None
+) -> str:
     """One JSON Lines line (without the newline) of a capture file."""
     return json.dumps(capture_record(invocation, feature_names, options), separators=(",", ":"))
 
 
 def ground_truth_record(event_id: str, label: int) -> dict[str, Any]:
     """The ground-truth record (§2.2); ``event_id`` is the capture's join key."""
-    return {"groundTruthData": {"data": str(int(label)), "encoding": "CSV"},
-            "eventMetadata": {"eventId": event_id}, "eventVersion": "0"}
+    return {
+        "groundTruthData": {"data": str(int(label)), "encoding": "CSV"},
+        "eventMetadata": {"eventId": event_id},
+        "eventVersion": "0",
+    }
 
 
 def ground_truth_line(event_id: str, label: int) -> str:
@@ -231,18 +241,19 @@ def seeded_uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def capture_key(capture_s3_uri: str, endpoint: str, variant: str, first_time: datetime,
-                rng: random.Random) -> tuple[str, str]:
+def capture_key(
+    capture_s3_uri: str, endpoint: str, variant: str, first_time: datetime, rng: random.Random
+) -> tuple[str, str]:
     """(bucket, key) of a capture file whose first record was captured at ``first_time``."""
     bucket, root = _split_uri(capture_s3_uri)
     moment = first_time.astimezone(UTC)
-    name = (f"{moment:%M}-{moment:%S}-{moment.microsecond // 1000:03d}-"
-            f"{seeded_uuid(rng)}.jsonl")
+    name = f"{moment:%M}-{moment:%S}-{moment.microsecond // 1000:03d}-{seeded_uuid(rng)}.jsonl"
     return bucket, _join(root, endpoint, variant, f"{moment:%Y/%m/%d/%H}", name)
 
 
-def ground_truth_key(ground_truth_s3_uri: str, endpoint: str, upload_time: datetime,
-                     rng: random.Random) -> tuple[str, str]:
+def ground_truth_key(
+    ground_truth_s3_uri: str, endpoint: str, upload_time: datetime, rng: random.Random
+) -> tuple[str, str]:
     """(bucket, key) of a label file uploaded at ``upload_time`` (hour folder = upload hour)."""
     bucket, root = _split_uri(ground_truth_s3_uri)
     moment = upload_time.astimezone(UTC)
@@ -252,13 +263,21 @@ def ground_truth_key(ground_truth_s3_uri: str, endpoint: str, upload_time: datet
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for first in range(0, len(items), size):
-        yield items[first:first + size]
+        yield items[first : first + size]
 
 
-def write_capture_files(s3, capture_s3_uri: str, endpoint: str, variant: str,
-                        invocations: Iterable[Invocation], feature_names: Sequence[str], *,
-                        options: PayloadOptions | None = None, records_per_file: int = 2000,
-                        rng: random.Random | None = None) -> list[str]:
+def write_capture_files(
+    s3,
+    capture_s3_uri: str,
+    endpoint: str,
+    variant: str,
+    invocations: Iterable[Invocation],
+    feature_names: Sequence[str],
+    *,
+    options: PayloadOptions | None = None,
+    records_per_file: int = 2000,
+    rng: random.Random | None = None,
+) -> list[str]:
     """Upload the invocations' capture lines, one file per (hour, ``records_per_file``).
 
     Invocations are ordered by inference time and grouped by their UTC hour; returns the
@@ -267,39 +286,47 @@ def write_capture_files(s3, capture_s3_uri: str, endpoint: str, variant: str,
     rng = rng or random.Random(0)
     ordered = sorted(invocations, key=lambda inv: inv.inference_time)
     uris = []
-    for _, in_hour in groupby(ordered, key=lambda inv: inv.inference_time.astimezone(UTC)
-                              .strftime("%Y%m%d%H")):
+    for _, in_hour in groupby(
+        ordered, key=lambda inv: inv.inference_time.astimezone(UTC).strftime("%Y%m%d%H")
+    ):
         for chunk in _chunks(list(in_hour), records_per_file):
-            bucket, key = capture_key(capture_s3_uri, endpoint, variant,
-                                      chunk[0].inference_time, rng)
+            bucket, key = capture_key(
+                capture_s3_uri, endpoint, variant, chunk[0].inference_time, rng
+            )
             body = "".join(capture_line(inv, feature_names, options) + "\n" for inv in chunk)
             s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
             uris.append(f"s3://{bucket}/{key}")
     return uris
 
 
-def write_ground_truth_files(s3, ground_truth_s3_uri: str, endpoint: str,
-                             labels: Iterable[GroundTruth], *, records_per_file: int = 5000,
-                             rng: random.Random | None = None) -> list[str]:
+def write_ground_truth_files(
+    s3,
+    ground_truth_s3_uri: str,
+    endpoint: str,
+    labels: Iterable[GroundTruth],
+    *,
+    records_per_file: int = 5000,
+    rng: random.Random | None = None,
+) -> list[str]:
     """Upload label lines grouped by upload hour (§2.1); returns the URIs written."""
     rng = rng or random.Random(1)
     ordered = sorted(labels, key=lambda item: item.upload_time)
     uris = []
-    for _, in_hour in groupby(ordered, key=lambda item: item.upload_time.astimezone(UTC)
-                              .strftime("%Y%m%d%H")):
+    for _, in_hour in groupby(
+        ordered, key=lambda item: item.upload_time.astimezone(UTC).strftime("%Y%m%d%H")
+    ):
         for chunk in _chunks(list(in_hour), records_per_file):
-            bucket, key = ground_truth_key(ground_truth_s3_uri, endpoint,
-                                           chunk[0].upload_time, rng)
-            body = "".join(ground_truth_line(item.event_id, item.label) + "\n"
-                           for item in chunk)
+            bucket, key = ground_truth_key(ground_truth_s3_uri, endpoint, chunk[0].upload_time, rng)
+            body = "".join(ground_truth_line(item.event_id, item.label) + "\n" for item in chunk)
             s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
             uris.append(f"s3://{bucket}/{key}")
     return uris
 
 
 # --- building invocations from tabular data ---------------------------------------------------
-def typed_rows(rows: Iterable[Mapping[str, str]], feature_names: Sequence[str],
-               numerical: Collection[str]) -> list[list[Any]]:
+def typed_rows(
+    rows: Iterable[Mapping[str, str]], feature_names: Sequence[str], numerical: Collection[str]
+) -> list[list[Any]]:
     """CSV-read rows (strings) as feature lists: numbers for ``numerical``, ``None`` if empty."""
     typed = []
     for row in rows:
@@ -317,12 +344,18 @@ def typed_rows(rows: Iterable[Mapping[str, str]], feature_names: Sequence[str],
     return typed
 
 
-def invocations_from_rows(rows: Sequence[Sequence[Any] | Mapping[str, Any]],
-                          outputs: Sequence[float | int], *, start: datetime, end: datetime,
-                          rng: random.Random, batch_sizes: Sequence[int] = (1,),
-                          batch_weights: Sequence[float] | None = None,
-                          with_inference_id: bool = True,
-                          id_prefix: str = "req") -> list[Invocation]:
+def invocations_from_rows(
+    rows: Sequence[Sequence[Any] | Mapping[str, Any]],
+    outputs: Sequence[float | int],
+    *,
+    start: datetime,
+    end: datetime,
+    rng: random.Random,
+    batch_sizes: Sequence[int] = (1,),
+    batch_weights: Sequence[float] | None = None,
+    with_inference_id: bool = True,
+    id_prefix: str = "req",
+) -> list[Invocation]:
     """Spread rows over ``[start, end)`` as invocations (seeded; times at whole seconds).
 
     Consecutive rows are grouped into requests whose sizes are drawn from ``batch_sizes``
@@ -343,16 +376,24 @@ def invocations_from_rows(rows: Sequence[Sequence[Any] | Mapping[str, Any]],
     offsets = sorted(rng.randrange(span_s) for _ in sizes)
     invocations, first = [], 0
     for number, (size, offset) in enumerate(zip(sizes, offsets, strict=True)):
-        invocations.append(Invocation(
-            rows=list(rows[first:first + size]), outputs=list(outputs[first:first + size]),
-            inference_time=start + timedelta(seconds=offset), event_id=seeded_uuid(rng),
-            inference_id=f"{id_prefix}-{number:08d}" if with_inference_id else None))
+        invocations.append(
+            Invocation(
+                rows=list(rows[first : first + size]),
+                outputs=list(outputs[first : first + size]),
+                inference_time=start + timedelta(seconds=offset),
+                event_id=seeded_uuid(rng),
+                inference_id=f"{id_prefix}-{number:08d}" if with_inference_id else None,
+            )
+        )
         first += size
     return invocations
 
 
-def ground_truth_for(invocations: Iterable[Invocation], row_labels: Sequence[int | None],
-                     upload_time_of: Callable[[Invocation], datetime]) -> list[GroundTruth]:
+def ground_truth_for(
+    invocations: Iterable[Invocation],
+    row_labels: Sequence[int | None],
+    upload_time_of: Callable[[Invocation], datetime],
+) -> list[GroundTruth]:
     """Labels of the invocations' rows, ``row_labels`` aligned with the rows in order.
 
     ``None`` means the label has not arrived (no record); ``upload_time_of`` decides in which

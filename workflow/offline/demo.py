@@ -45,8 +45,8 @@ class WindowPlan:
 
     story: str
     rows: int
-    drift_severity: float = 0.0   # 0 = drawn like the baseline; larger = further away
-    label_share: float = 0.7      # share of rows whose label will eventually arrive
+    drift_severity: float = 0.0  # 0 = drawn like the baseline; larger = further away
+    label_share: float = 0.7  # share of rows whose label will eventually arrive
 
 
 DEFAULT_PLAN = (
@@ -68,11 +68,14 @@ class DemoWindow:
     plan: WindowPlan
     rows: int
     labels_written: int
-    true_accuracy: float | None   # of the served model on this window's traffic (all rows)
+    true_accuracy: float | None  # of the served model on this window's traffic (all rows)
 
     def execution_input(self, endpoint: str) -> dict[str, str]:
-        return {"endpoint_name": endpoint, "window_start": _iso(self.start),
-                "window_end": _iso(self.end)}
+        return {
+            "endpoint_name": endpoint,
+            "window_start": _iso(self.start),
+            "window_end": _iso(self.end),
+        }
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,17 @@ def _put_parquet(s3, bucket: str, key: str, frame: pd.DataFrame) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
 
 
-def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
-            variant: str, now: datetime, seed: int = 7,
-            plan: tuple[WindowPlan, ...] = DEFAULT_PLAN) -> Demo:
+def prepare(
+    session: Any,
+    runner: LocalJobRunner,
+    *,
+    bucket: str,
+    endpoint: str,
+    variant: str,
+    now: datetime,
+    seed: int = 7,
+    plan: tuple[WindowPlan, ...] = DEFAULT_PLAN,
+) -> Demo:
     """Write the model's baseline, training set, capture and labels for ``plan`` into S3.
 
     The windows are the last ``len(plan)`` full hours before ``now``.
@@ -135,20 +146,27 @@ def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labeled))
     train = labeled.iloc[order[:TRAIN_ROWS]].reset_index(drop=True)
-    reference = labeled.iloc[order[TRAIN_ROWS:TRAIN_ROWS + REFERENCE_ROWS]].reset_index(drop=True)
-    serving_pool = labeled.iloc[order[TRAIN_ROWS + REFERENCE_ROWS:]].reset_index(drop=True)
+    reference = labeled.iloc[order[TRAIN_ROWS : TRAIN_ROWS + REFERENCE_ROWS]].reset_index(drop=True)
+    serving_pool = labeled.iloc[order[TRAIN_ROWS + REFERENCE_ROWS :]].reset_index(drop=True)
 
     model = build_pipeline(schema, seed=seed)
     model.fit(feature_frame(train, schema), train[schema.label])
 
     # The training set the Retrain branch starts from.
-    s3.put_object(Bucket=bucket, Key=f"training-data/{endpoint}/train.csv",
-                  Body=train[[*schema.feature_names, schema.label]].to_csv(index=False))
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"training-data/{endpoint}/train.csv",
+        Body=train[[*schema.feature_names, schema.label]].to_csv(index=False),
+    )
     reference_scores = positive_scores(model, reference, schema)
-    baseline_accuracy = float(((reference_scores >= schema.decision_threshold).astype(int)
-                               == reference[schema.label]).mean())
-    _run_baseline_job(s3, runner, bucket, endpoint, schema,
-                      _merged_rows(reference, reference_scores, schema), now)
+    baseline_accuracy = float(
+        (
+            (reference_scores >= schema.decision_threshold).astype(int) == reference[schema.label]
+        ).mean()
+    )
+    _run_baseline_job(
+        s3, runner, bucket, endpoint, schema, _merged_rows(reference, reference_scores, schema), now
+    )
     set_accuracy_floor(s3, bucket, endpoint, ACCURACY_FLOOR)
 
     last_end = now.replace(minute=0, second=0, microsecond=0)
@@ -157,24 +175,50 @@ def prepare(session: Any, runner: LocalJobRunner, *, bucket: str, endpoint: str,
     windows = []
     for index, window_plan in enumerate(plan):
         start = first_start + timedelta(hours=index)
-        windows.append(_simulate_window(
-            s3, bucket, endpoint, variant, schema, model, serving_pool, window_plan,
-            start, start + timedelta(hours=1), now, rng, py_rng, index))
+        windows.append(
+            _simulate_window(
+                s3,
+                bucket,
+                endpoint,
+                variant,
+                schema,
+                model,
+                serving_pool,
+                window_plan,
+                start,
+                start + timedelta(hours=1),
+                now,
+                rng,
+                py_rng,
+                index,
+            )
+        )
     return Demo(endpoint=endpoint, windows=windows, baseline_accuracy=baseline_accuracy)
 
 
-def _run_baseline_job(s3, runner: LocalJobRunner, bucket: str, endpoint: str,
-                      schema: ColumnSchema, reference: pd.DataFrame, now: datetime) -> None:
+def _run_baseline_job(
+    s3,
+    runner: LocalJobRunner,
+    bucket: str,
+    endpoint: str,
+    schema: ColumnSchema,
+    reference: pd.DataFrame,
+    now: datetime,
+) -> None:
     """The baseline, made the way a user makes it on AWS: a Processing job of our image."""
     inputs_prefix = f"baseline-input/{endpoint}"
     _put_parquet(s3, bucket, f"{inputs_prefix}/reference.parquet", reference)
-    s3.put_object(Bucket=bucket, Key=f"{inputs_prefix}/schema.json",
-                  Body=json.dumps(schema.to_dict(), indent=2))
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"{inputs_prefix}/schema.json",
+        Body=json.dumps(schema.to_dict(), indent=2),
+    )
     request = baseline_job_request(bucket, endpoint, job_suffix=f"{now:%Y%m%d%H%M%S}")
     outcome = runner.run_processing(request)
     if not outcome.succeeded:
-        raise RuntimeError(f"the demo's baseline job failed: {outcome.failure_reason} "
-                           f"(log: {outcome.log_path})")
+        raise RuntimeError(
+            f"the demo's baseline job failed: {outcome.failure_reason} (log: {outcome.log_path})"
+        )
 
 
 def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
@@ -197,45 +241,99 @@ def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict
             "output_path": f"{processing}/output",
         },
         "ProcessingInputs": [
-            {"InputName": "baseline_dataset_input", "S3Input": {
-                "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/reference.parquet",
-                "LocalPath": f"{processing}/input/baseline_dataset_input",
-                "S3DataType": "S3Prefix", "S3InputMode": "File"}},
-            {"InputName": "schema", "S3Input": {
-                "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/schema.json",
-                "LocalPath": f"{processing}/input/schema",
-                "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+            {
+                "InputName": "baseline_dataset_input",
+                "S3Input": {
+                    "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/reference.parquet",
+                    "LocalPath": f"{processing}/input/baseline_dataset_input",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            },
+            {
+                "InputName": "schema",
+                "S3Input": {
+                    "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/schema.json",
+                    "LocalPath": f"{processing}/input/schema",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            },
         ],
-        "ProcessingOutputConfig": {"Outputs": [{"OutputName": "baseline", "S3Output": {
-            "S3Uri": f"s3://{bucket}/baselines/{endpoint}/",
-            "LocalPath": f"{processing}/output", "S3UploadMode": "EndOfJob"}}]},
-        "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1,
-                                                  "InstanceType": "ml.m5.xlarge",
-                                                  "VolumeSizeInGB": 30}},
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "baseline",
+                    "S3Output": {
+                        "S3Uri": f"s3://{bucket}/baselines/{endpoint}/",
+                        "LocalPath": f"{processing}/output",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 30,
+            }
+        },
         "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
     }
 
 
-def _simulate_window(s3, bucket, endpoint, variant, schema: ColumnSchema, model, pool,
-                     window_plan: WindowPlan, start, end, now, rng, py_rng, index
-                     ) -> DemoWindow:
+def _simulate_window(
+    s3,
+    bucket,
+    endpoint,
+    variant,
+    schema: ColumnSchema,
+    model,
+    pool,
+    window_plan: WindowPlan,
+    start,
+    end,
+    now,
+    rng,
+    py_rng,
+    index,
+) -> DemoWindow:
     if window_plan.rows == 0:
         return DemoWindow(start, end, window_plan, 0, 0, None)
-    picked = rng.choice(len(pool), size=window_plan.rows, replace=False,
-                        p=drift_weights(pool, window_plan.drift_severity))
+    picked = rng.choice(
+        len(pool),
+        size=window_plan.rows,
+        replace=False,
+        p=drift_weights(pool, window_plan.drift_severity),
+    )
     traffic = pool.iloc[picked].reset_index(drop=True)
     scores = positive_scores(model, traffic, schema)
     truth = traffic[schema.label].to_numpy()
     true_accuracy = float(((scores >= schema.decision_threshold).astype(int) == truth).mean())
 
-    rows = capture_writer.typed_rows(traffic.to_dict("records"), schema.feature_names,
-                                     set(schema.numerical))
+    rows = capture_writer.typed_rows(
+        traffic.to_dict("records"), schema.feature_names, set(schema.numerical)
+    )
     invocations = capture_writer.invocations_from_rows(
-        rows, [round(float(s), 6) for s in scores], start=start, end=end, rng=py_rng,
-        batch_sizes=(1, 2, 5), batch_weights=(0.8, 0.15, 0.05),
-        id_prefix=f"w{index}-req")
-    capture_writer.write_capture_files(s3, f"s3://{bucket}/datacapture", endpoint, variant,
-                                       invocations, schema.feature_names, rng=py_rng)
+        rows,
+        [round(float(s), 6) for s in scores],
+        start=start,
+        end=end,
+        rng=py_rng,
+        batch_sizes=(1, 2, 5),
+        batch_weights=(0.8, 0.15, 0.05),
+        id_prefix=f"w{index}-req",
+    )
+    capture_writer.write_capture_files(
+        s3,
+        f"s3://{bucket}/datacapture",
+        endpoint,
+        variant,
+        invocations,
+        schema.feature_names,
+        rng=py_rng,
+    )
 
     # Labels arrive 1-4 hours after the request, for ~label_share of rows; not yet if due
     # after "now".
@@ -243,9 +341,11 @@ def _simulate_window(s3, bucket, endpoint, variant, schema: ColumnSchema, model,
     arrives = rng.random(len(truth)) < window_plan.label_share
     row_labels = [int(label) if ok else None for label, ok in zip(truth, arrives, strict=True)]
     labels = capture_writer.ground_truth_for(
-        invocations, row_labels, lambda inv: inv.inference_time + delays[inv.event_id])
+        invocations, row_labels, lambda inv: inv.inference_time + delays[inv.event_id]
+    )
     arrived = [item for item in labels if item.upload_time <= now]
     if arrived:
-        capture_writer.write_ground_truth_files(s3, f"s3://{bucket}/ground-truth", endpoint,
-                                                arrived, rng=py_rng)
+        capture_writer.write_ground_truth_files(
+            s3, f"s3://{bucket}/ground-truth", endpoint, arrived, rng=py_rng
+        )
     return DemoWindow(start, end, window_plan, len(traffic), len(arrived), true_accuracy)

@@ -64,27 +64,38 @@ class ExecutionResult:
 
 
 @contextlib.contextmanager
-def offline_aws(work_dir: Path, job_observer: JobObserver | None = None
-                ) -> Iterator[boto3.Session]:
+def offline_aws(work_dir: Path, job_observer: JobObserver | None = None) -> Iterator[boto3.Session]:
     """Everything AWS, in this process: yields a boto3 session bound to the mock."""
     with temporary_environment(_DUMMY_CREDENTIALS), mock_aws(config=MOTO_CONFIG):
         session = boto3.Session(region_name=REGION)
-        runner = LocalJobRunner(session.client("s3"), Path(work_dir) / "jobs",
-                                default_images(MONITOR_IMAGE, TRAINING_IMAGE))
-        with (handlers_in_process(Path(work_dir) / "lambda-logs"),
-              sagemaker_jobs_run_locally(runner, job_observer)):
+        runner = LocalJobRunner(
+            session.client("s3"),
+            Path(work_dir) / "jobs",
+            default_images(MONITOR_IMAGE, TRAINING_IMAGE),
+        )
+        with (
+            handlers_in_process(Path(work_dir) / "lambda-logs"),
+            sagemaker_jobs_run_locally(runner, job_observer),
+        ):
             yield session
 
 
-def run_execution(session: boto3.Session, state_machine_arn: str, execution_input: dict,
-                  *, name: str | None = None, timeout_s: float = 900,
-                  on_step: Callable[[StateStep], None] | None = None) -> ExecutionResult:
+def run_execution(
+    session: boto3.Session,
+    state_machine_arn: str,
+    execution_input: dict,
+    *,
+    name: str | None = None,
+    timeout_s: float = 900,
+    on_step: Callable[[StateStep], None] | None = None,
+) -> ExecutionResult:
     """Start an execution and wait for it, reporting each state as it exits."""
     sfn = session.client("stepfunctions")
     # moto's engine does not generate execution names: always pass one.
     name = name or uuid.uuid4().hex
-    arn = sfn.start_execution(stateMachineArn=state_machine_arn, name=name,
-                              input=json.dumps(execution_input))["executionArn"]
+    arn = sfn.start_execution(
+        stateMachineArn=state_machine_arn, name=name, input=json.dumps(execution_input)
+    )["executionArn"]
     started = time.monotonic()
     reported = 0
     steps: list[StateStep] = []
@@ -105,8 +116,12 @@ def run_execution(session: boto3.Session, state_machine_arn: str, execution_inpu
         time.sleep(0.2)
     output = json.loads(description["output"]) if description.get("output") else None
     return ExecutionResult(
-        name=name, status=description["status"], output=output, steps=steps,
-        error=description.get("error"), cause=description.get("cause"),
+        name=name,
+        status=description["status"],
+        output=output,
+        steps=steps,
+        error=description.get("error"),
+        cause=description.get("cause"),
         seconds=time.monotonic() - started,
     )
 
@@ -138,5 +153,4 @@ def _steps_from_history(events: list[dict]) -> list[StateStep]:
     return steps
 
 
-_EXECUTION_ENDS = ("ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted",
-                   "ExecutionTimedOut")
+_EXECUTION_ENDS = ("ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut")

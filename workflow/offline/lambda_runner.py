@@ -64,8 +64,11 @@ def _fresh_logging() -> Iterator[None]:
     invocation, of this function or another, configures its logging afresh.
     """
     loggers = logging.Logger.manager.loggerDict
-    before = {name: (dict(vars(logger)), list(logger.handlers))
-              for name, logger in loggers.items() if isinstance(logger, logging.Logger)}
+    before = {
+        name: (dict(vars(logger)), list(logger.handlers))
+        for name, logger in loggers.items()
+        if isinstance(logger, logging.Logger)
+    }
     try:
         yield
     finally:
@@ -79,8 +82,11 @@ def _fresh_logging() -> Iterator[None]:
                 added = set(vars(logger)) - set(attributes)
                 vars(logger).update({k: v for k, v in attributes.items() if k != "handlers"})
             else:  # created during the call: keep it, but unconfigured
-                added = {k for k in vars(logger) if k.startswith("powertools") or k in (
-                    "init", "logger_handler")}
+                added = {
+                    k
+                    for k in vars(logger)
+                    if k.startswith("powertools") or k in ("init", "logger_handler")
+                }
             for key in added:
                 delattr(logger, key)
 
@@ -95,31 +101,45 @@ def _function_environment(variables: dict[str, str]) -> Iterator[None]:
         yield
 
 
-def _invoke_in_process(self: LambdaSimpleBackend, log_dir: Path, function_name, qualifier, body,
-                       headers, response_headers) -> bytes:
+def _invoke_in_process(
+    self: LambdaSimpleBackend,
+    log_dir: Path,
+    function_name,
+    qualifier,
+    body,
+    headers,
+    response_headers,
+) -> bytes:
     function = self.get_function(function_name, qualifier)
     event = json.loads(body) if body else {}
-    context = LambdaContext(function_name=function.function_name,
-                            invoked_function_arn=function.function_arn)
+    context = LambdaContext(
+        function_name=function.function_name, invoked_function_arn=function.function_arn
+    )
     log_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with (_function_environment(dict(function.environment_vars or {})),
-              open(log_dir / f"{function.function_name}.log", "a", encoding="utf-8") as log,
-              contextlib.redirect_stdout(log), _fresh_logging()):
+        with (
+            _function_environment(dict(function.environment_vars or {})),
+            open(log_dir / f"{function.function_name}.log", "a", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            _fresh_logging(),
+        ):
             result = _resolve_handler(function.handler)(event, context)
     except Exception as exc:  # the handler's failure is the task's failure, as on AWS
         response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps({
-            "errorType": type(exc).__name__,
-            "errorMessage": str(exc),
-            "stackTrace": traceback.format_exception(exc),
-        }).encode()
+        return json.dumps(
+            {
+                "errorType": type(exc).__name__,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_exception(exc),
+            }
+        ).encode()
     return json.dumps(result).encode()
 
 
 @contextlib.contextmanager
 def handlers_in_process(log_dir: Path) -> Iterator[None]:
     """While active, every Lambda invoke in moto runs our handler in this process."""
-    with mock.patch.object(LambdaSimpleBackend, "invoke",
-                           functools.partialmethod(_invoke_in_process, Path(log_dir))):
+    with mock.patch.object(
+        LambdaSimpleBackend, "invoke", functools.partialmethod(_invoke_in_process, Path(log_dir))
+    ):
         yield

@@ -40,7 +40,7 @@ class JobOutcome:
 def split_s3_uri(uri: str) -> tuple[str, str]:
     if not uri.startswith("s3://"):
         raise JobSetupError(f"not an s3:// URI: {uri!r}")
-    bucket, _, key = uri[len("s3://"):].partition("/")
+    bucket, _, key = uri[len("s3://") :].partition("/")
     return bucket, key
 
 
@@ -77,8 +77,12 @@ class LocalJobRunner:
         code, log_path = self._execute(command, environment, ml_root, max_runtime)
         message = _read_text(ml_root / "output" / "message")
         if code != 0:
-            return JobOutcome(False, exit_message=message, log_path=str(log_path),
-                              failure_reason=f"AlgorithmError: {message or _tail(log_path)}")
+            return JobOutcome(
+                False,
+                exit_message=message,
+                log_path=str(log_path),
+                failure_reason=f"AlgorithmError: {message or _tail(log_path)}",
+            )
         for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
             s3_output = output["S3Output"]
             self._upload_dir(self._local(ml_root, s3_output["LocalPath"]), s3_output["S3Uri"])
@@ -107,8 +111,9 @@ class LocalJobRunner:
         code, log_path = self._execute(command, environment, ml_root, max_runtime)
         if code != 0:
             reason = _read_text(ml_root / "output" / "failure") or _tail(log_path)
-            return JobOutcome(False, failure_reason=f"AlgorithmError: {reason}",
-                              log_path=str(log_path))
+            return JobOutcome(
+                False, failure_reason=f"AlgorithmError: {reason}", log_path=str(log_path)
+            )
         artifact = self._upload_model(
             ml_root / "model", request["OutputDataConfig"]["S3OutputPath"], name
         )
@@ -124,15 +129,16 @@ class LocalJobRunner:
         if entrypoint:
             return list(entrypoint)
         if image_uri not in self._images:
-            raise JobSetupError(f"image {image_uri!r} is not available offline "
-                                f"(known: {sorted(self._images)})")
+            raise JobSetupError(
+                f"image {image_uri!r} is not available offline (known: {sorted(self._images)})"
+            )
         return list(self._images[image_uri])
 
     @staticmethod
     def _local(ml_root: Path, container_path: str) -> Path:
         if not container_path.startswith(OPT_ML + "/"):
             raise JobSetupError(f"local path {container_path!r} must be under {OPT_ML}/")
-        return ml_root / container_path[len(OPT_ML) + 1:]
+        return ml_root / container_path[len(OPT_ML) + 1 :]
 
     def _environment(self, ml_root: Path, request: dict[str, Any]) -> dict[str, str]:
         return {k: self._reroot(ml_root, v) for k, v in request.get("Environment", {}).items()}
@@ -140,7 +146,7 @@ class LocalJobRunner:
     @staticmethod
     def _reroot(ml_root: Path, value: str) -> str:
         if isinstance(value, str) and (value == OPT_ML or value.startswith(OPT_ML + "/")):
-            return str(ml_root) + value[len(OPT_ML):]
+            return str(ml_root) + value[len(OPT_ML) :]
         return value
 
     def _download(self, uri: str, destination: Path) -> None:
@@ -150,7 +156,7 @@ class LocalJobRunner:
         for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 key = item["Key"]
-                relative = key[len(prefix):].lstrip("/") or Path(key).name
+                relative = key[len(prefix) :].lstrip("/") or Path(key).name
                 target = destination / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._s3.download_file(bucket, key, str(target))
@@ -175,8 +181,9 @@ class LocalJobRunner:
         self._s3.upload_file(str(archive), bucket, key)
         return f"s3://{bucket}/{key}"
 
-    def _execute(self, command: list[str], environment: dict[str, str], ml_root: Path,
-                 max_runtime: int) -> tuple[int, Path]:
+    def _execute(
+        self, command: list[str], environment: dict[str, str], ml_root: Path, max_runtime: int
+    ) -> tuple[int, Path]:
         log_path = ml_root.parent.parent / "job.log"
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))},
@@ -185,8 +192,15 @@ class LocalJobRunner:
         }
         with open(log_path, "w", encoding="utf-8") as log:
             try:
-                completed = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           timeout=max_runtime, check=False, cwd=ml_root)
+                completed = subprocess.run(
+                    command,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    timeout=max_runtime,
+                    check=False,
+                    cwd=ml_root,
+                )
             except subprocess.TimeoutExpired:
                 log.write(f"\nstopped: MaxRuntimeInSeconds={max_runtime} exceeded\n")
                 return 124, log_path

@@ -62,18 +62,27 @@ class WindowReport:
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--output", type=Path, default=Path("output/offline-run"),
-                        help="where reports, job logs and the run summary are written")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("output/offline-run"),
+        help="where reports, job logs and the run summary are written",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     reports = run_demo(args.output, seed=args.seed, out=out)
     return 0 if all(r.result.status == "SUCCEEDED" for r in reports) else 1
 
 
-def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
-             settings: PipelineSettings | None = None,
-             plan: tuple[demo.WindowPlan, ...] = demo.DEFAULT_PLAN,
-             before_window=None) -> list[WindowReport]:
+def run_demo(
+    output: Path,
+    *,
+    seed: int = 7,
+    out: TextIO = sys.stdout,
+    settings: PipelineSettings | None = None,
+    plan: tuple[demo.WindowPlan, ...] = demo.DEFAULT_PLAN,
+    before_window=None,
+) -> list[WindowReport]:
     """Run every window of ``plan``; ``before_window(session, stack, window)`` is a test hook."""
     settings = settings or PipelineSettings()
     started = time.monotonic()
@@ -86,29 +95,50 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
 
     with offline_aws(output / "work") as session:
         stack = deploy(session, settings)
-        say(f"Deployed the stack into the embedded AWS (moto): bucket {stack.bucket}, "
-            f"state machine {stack.state_machine_arn.rsplit(':', 1)[-1]}")
-        runner = LocalJobRunner(session.client("s3"), output / "work" / "setup-jobs",
-                                default_images(MONITOR_IMAGE, TRAINING_IMAGE))
-        say("Training the demo model, running its baseline job, simulating "
-            f"{len(plan)} hours of endpoint traffic ...")
-        scenario = demo.prepare(session, runner, bucket=stack.bucket,
-                                endpoint=settings.endpoint_name,
-                                variant=settings.variant_name, now=now, seed=seed, plan=plan)
-        say(f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}; "
-            f"accuracy floor set in constraints.json: {demo.ACCURACY_FLOOR:.0%}")
+        say(
+            f"Deployed the stack into the embedded AWS (moto): bucket {stack.bucket}, "
+            f"state machine {stack.state_machine_arn.rsplit(':', 1)[-1]}"
+        )
+        runner = LocalJobRunner(
+            session.client("s3"),
+            output / "work" / "setup-jobs",
+            default_images(MONITOR_IMAGE, TRAINING_IMAGE),
+        )
+        say(
+            "Training the demo model, running its baseline job, simulating "
+            f"{len(plan)} hours of endpoint traffic ..."
+        )
+        scenario = demo.prepare(
+            session,
+            runner,
+            bucket=stack.bucket,
+            endpoint=settings.endpoint_name,
+            variant=settings.variant_name,
+            now=now,
+            seed=seed,
+            plan=plan,
+        )
+        say(
+            f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}; "
+            f"accuracy floor set in constraints.json: {demo.ACCURACY_FLOOR:.0%}"
+        )
 
         reports = []
         for number, window in enumerate(scenario.windows, start=1):
-            say(f"Window {number}/{len(scenario.windows)} {_span(window)}: "
+            say(
+                f"Window {number}/{len(scenario.windows)} {_span(window)}: "
                 f"{window.plan.story} ({window.rows} requests rows, "
-                f"{window.labels_written} labels arrived so far)")
+                f"{window.labels_written} labels arrived so far)"
+            )
             if before_window:
                 before_window(session, stack, window)
             result = run_execution(
-                session, stack.state_machine_arn, window.execution_input(scenario.endpoint),
+                session,
+                stack.state_machine_arn,
+                window.execution_input(scenario.endpoint),
                 name=f"offline-{number}-{int(now.timestamp())}",
-                on_step=lambda step: say(_step_line(step), indent=6))
+                on_step=lambda step: say(_step_line(step), indent=6),
+            )
             report = WindowReport(window, result, read_notifications(session, stack))
             reports.append(report)
             say(f"-> {report.outcome} ({result.seconds:.1f} s)", indent=6)
@@ -118,7 +148,8 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
     summary = render_summary(reports, scenario, output, time.monotonic() - started)
     (output / "summary.txt").write_text(summary, encoding="utf-8")
     (output / "notifications.json").write_text(
-        json.dumps([n for r in reports for n in r.notifications], indent=2), encoding="utf-8")
+        json.dumps([n for r in reports for n in r.notifications], indent=2), encoding="utf-8"
+    )
     print(summary, file=out)
     return reports
 
@@ -126,6 +157,7 @@ def run_demo(output: Path, *, seed: int = 7, out: TextIO = sys.stdout,
 def _printer(out: TextIO, started: float):
     def say(text: str, indent: int = 0) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {' ' * indent}{text}", file=out, flush=True)
+
     return say
 
 
@@ -164,15 +196,17 @@ def _export_reports(session, bucket: str, output: Path) -> None:
 
 def _headline_reasons(reasons: list[str], limit: int = 3, width: int = 110) -> list[str]:
     """Accuracy and decision reasons first (they decide), then the rest, each cut to a line."""
-    ranked = sorted(reasons, key=lambda r: 0 if ("accuracy" in r or "cool-down" in r
-                                                 or "forced" in r) else 1)
+    ranked = sorted(
+        reasons, key=lambda r: 0 if ("accuracy" in r or "cool-down" in r or "forced" in r) else 1
+    )
     return [r if len(r) <= width else r[: width - 3] + "..." for r in ranked[:limit]]
 
 
 def _measured(report: WindowReport, output: Path) -> str:
     """Measured accuracy, or why there is none worth quoting (too few labelled rows)."""
-    status = _window_statistics(report, output).get("summary", {}).get(
-        "model_quality", {}).get("status")
+    status = (
+        _window_statistics(report, output).get("summary", {}).get("model_quality", {}).get("status")
+    )
     if status in ("insufficient_data", "no_labels"):
         return "too few"
     return _pct(report.evaluation.get("actual_accuracy"))
@@ -190,8 +224,9 @@ def _pct(value: Any) -> str:
     return "-" if value is None else f"{float(value):.1%}"
 
 
-def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Path,
-                   seconds: float) -> str:
+def render_summary(
+    reports: list[WindowReport], scenario: demo.Demo, output: Path, seconds: float
+) -> str:
     lines = [
         "",
         f"Summary: endpoint {scenario.endpoint}, {len(reports)} windows, "
@@ -209,7 +244,8 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
             f"{_pct(report.window.true_accuracy):>9}"
             f"{_measured(report, output):>10}"
             f"{_pct(evaluation.get('projected_accuracy')):>11}"
-            f"{report.merge.get('labeled_count', 0):>8}  {drifted}")
+            f"{report.merge.get('labeled_count', 0):>8}  {drifted}"
+        )
         for reason in _headline_reasons(evaluation.get("reasons") or []):
             lines.append(f"{'':<19}why: {reason}")
         if report.result.status != "SUCCEEDED":
@@ -218,7 +254,7 @@ def render_summary(reports: list[WindowReport], scenario: demo.Demo, output: Pat
         "",
         "true acc = the served model's accuracy on all of the window's traffic (known only "
         "because the demo simulates it);",
-        "measured = on the rows whose label has arrived (\"too few\": under the container's "
+        'measured = on the rows whose label has arrived ("too few": under the container\'s '
         "minimum, no verdict); projected = label-free estimate.",
         f"Reports: {output / 'reports'} (open report.html per window)",
         f"SNS messages: {output / 'notifications.json'}; job logs: {output / 'work' / 'jobs'}; "

@@ -59,8 +59,12 @@ class SageMakerSyncService(StateTaskServiceCallback):
 
     def __init__(self, runner: LocalJobRunner, observer: JobObserver | None = None):
         # WaitForTaskToken must be listed or the engine's clean-up fails on a None endpoint.
-        super().__init__(supported_integration_patterns={ResourceCondition.Sync,
-                                                         ResourceCondition.WaitForTaskToken})
+        super().__init__(
+            supported_integration_patterns={
+                ResourceCondition.Sync,
+                ResourceCondition.WaitForTaskToken,
+            }
+        )
         self._runner = runner
         self._observer = observer
 
@@ -74,20 +78,27 @@ class SageMakerSyncService(StateTaskServiceCallback):
                 env=env,
                 error_name=CustomErrorName(error_name),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
-                    error=error_name, cause=ex.response["Error"]["Message"],
-                    resource=self._get_sfn_resource(),
-                    resourceType=self._get_sfn_resource_type(),
-                )),
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        error=error_name,
+                        cause=ex.response["Error"]["Message"],
+                        resource=self._get_sfn_resource(),
+                        resourceType=self._get_sfn_resource_type(),
+                    )
+                ),
             )
         return super()._from_error(env=env, ex=ex)
 
     def _client(self, resource_runtime_part, state_credentials):
-        return boto_client_for(region=resource_runtime_part.region, service="sagemaker",
-                               state_credentials=state_credentials)
+        return boto_client_for(
+            region=resource_runtime_part.region,
+            service="sagemaker",
+            state_credentials=state_credentials,
+        )
 
-    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters,
-                           state_credentials):
+    def _eval_service_task(
+        self, env, resource_runtime_part, normalised_parameters, state_credentials
+    ):
         action = self._get_boto_service_action()
         client = self._client(resource_runtime_part, state_credentials)
         if action not in _KINDS:  # request-response calls: let moto's backend answer
@@ -100,14 +111,25 @@ class SageMakerSyncService(StateTaskServiceCallback):
         backend = sagemaker_backends[resource_runtime_part.account][resource_runtime_part.region]
         jobs = backend.processing_jobs if kind == "processing" else backend.training_jobs
         if name in jobs:  # SageMaker job names are unique forever
-            raise ClientError({"Error": {"Code": "ValidationException",
-                                         "Message": f"Job name must be unique: {name}"}}, action)
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ValidationException",
+                        "Message": f"Job name must be unique: {name}",
+                    }
+                },
+                action,
+            )
         response = getattr(client, action)(**normalised_parameters)
         response.pop("ResponseMetadata", None)
         job = jobs[name]
         _set_status(job, kind, "InProgress")
-        threading.Thread(target=self._run, args=(kind, job, dict(normalised_parameters)),
-                         name=f"local-{kind}-{name}", daemon=True).start()
+        threading.Thread(
+            target=self._run,
+            args=(kind, job, dict(normalised_parameters)),
+            name=f"local-{kind}-{name}",
+            daemon=True,
+        ).start()
         env.stack.append(response)
 
     def _run(self, kind: str, job: Any, request: dict) -> None:
@@ -125,19 +147,24 @@ class SageMakerSyncService(StateTaskServiceCallback):
         if not outcome.succeeded:
             job.failure_reason = outcome.failure_reason[:1024]
         if self._observer:
-            self._observer(kind, request.get("ProcessingJobName") or request["TrainingJobName"],
-                           outcome)
+            self._observer(
+                kind, request.get("ProcessingJobName") or request["TrainingJobName"], outcome
+            )
         _set_status(job, kind, "Completed" if outcome.succeeded else "Failed")
 
-    def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters,
-                             state_credentials):
+    def _build_sync_resolver(
+        self, env, resource_runtime_part, normalised_parameters, state_credentials
+    ):
         env.stack.pop()  # the create response; the resolver returns the Describe response
         action = self._get_boto_service_action()
         kind, name_key, status_key = _KINDS[action]
         name = normalised_parameters[name_key]
         client = self._client(resource_runtime_part, state_credentials)
-        describe = client.describe_processing_job if kind == "processing" else (
-            client.describe_training_job)
+        describe = (
+            client.describe_processing_job
+            if kind == "processing"
+            else (client.describe_training_job)
+        )
 
         def resolve() -> Any | None:
             response = describe(**{name_key: name})
@@ -147,17 +174,21 @@ class SageMakerSyncService(StateTaskServiceCallback):
                 return None
             if status == "Completed":
                 return _json_safe(response)
-            raise FailureEventException(FailureEvent(
-                env=env,
-                error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
-                event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
-                    error=StatesErrorNameType.StatesTaskFailed.to_name(),
-                    cause=to_json_str(response),
-                    resource=self._get_sfn_resource(),
-                    resourceType=self._get_sfn_resource_type(),
-                )),
-            ))
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+                            cause=to_json_str(response),
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                        )
+                    ),
+                )
+            )
 
         return resolve
 
@@ -175,8 +206,9 @@ def _json_safe(response: dict) -> dict:
 
 
 @contextlib.contextmanager
-def sagemaker_jobs_run_locally(runner: LocalJobRunner,
-                               observer: JobObserver | None = None) -> Iterator[None]:
+def sagemaker_jobs_run_locally(
+    runner: LocalJobRunner, observer: JobObserver | None = None
+) -> Iterator[None]:
     """While active, moto's engine runs SageMaker job tasks through ``runner``.
 
     The patch replaces the factory function where ``state_task_factory`` imported it; moto

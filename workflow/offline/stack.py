@@ -62,8 +62,9 @@ HANDLERS = {
 }
 
 
-def function_environment(logical_id: str, bucket: str, settings: PipelineSettings
-                         ) -> dict[str, str]:
+def function_environment(
+    logical_id: str, bucket: str, settings: PipelineSettings
+) -> dict[str, str]:
     """Environment of each function, as template.yaml sets it (Globals + the function's own)."""
     common = {"DATA_BUCKET": bucket, "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline"}
     if logical_id == "MergeLabelsFunction":
@@ -109,8 +110,9 @@ def _zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def deploy(session: Any, settings: PipelineSettings, *, bucket: str = "drift-pipeline-offline"
-           ) -> OfflineStack:
+def deploy(
+    session: Any, settings: PipelineSettings, *, bucket: str = "drift-pipeline-offline"
+) -> OfflineStack:
     """Create every resource the run needs in the active moto mock."""
     region = session.region_name
     s3, sns, sqs, iam = (session.client(name) for name in ("s3", "sns", "sqs", "iam"))
@@ -121,15 +123,30 @@ def deploy(session: Any, settings: PipelineSettings, *, bucket: str = "drift-pip
     topic_arn = sns.create_topic(Name="drift-alerts")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="drift-alerts-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+        "Attributes"
+    ]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
 
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-             "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com",
-                                       "sagemaker.amazonaws.com"]}}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {
+                    "Service": [
+                        "lambda.amazonaws.com",
+                        "states.amazonaws.com",
+                        "sagemaker.amazonaws.com",
+                    ]
+                },
+            }
+        ],
+    }
     role_arn = {
         name: iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-            "Arn"]
+            "Arn"
+        ]
         for name in ("drift-lambda", "drift-states", "drift-sagemaker")
     }
 
@@ -161,11 +178,19 @@ def deploy(session: Any, settings: PipelineSettings, *, bucket: str = "drift-pip
         },
     )
     state_machine_arn = sfn.create_state_machine(
-        name="drift-pipeline", definition=definition, roleArn=role_arn["drift-states"],
+        name="drift-pipeline",
+        definition=definition,
+        roleArn=role_arn["drift-states"],
         type="STANDARD",
     )["stateMachineArn"]
-    return OfflineStack(region=region, bucket=bucket, topic_arn=topic_arn, queue_url=queue_url,
-                        state_machine_arn=state_machine_arn, functions=functions)
+    return OfflineStack(
+        region=region,
+        bucket=bucket,
+        topic_arn=topic_arn,
+        queue_url=queue_url,
+        state_machine_arn=state_machine_arn,
+        functions=functions,
+    )
 
 
 def read_notifications(session: Any, stack: OfflineStack) -> list[dict[str, str]]:
@@ -174,11 +199,13 @@ def read_notifications(session: Any, stack: OfflineStack) -> list[dict[str, str]
     notifications = []
     while True:
         batch = sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10).get(
-            "Messages", [])
+            "Messages", []
+        )
         if not batch:
             return notifications
         for message in batch:
             body = json.loads(message["Body"])
-            notifications.append({"subject": body.get("Subject") or "",
-                                  "message": body.get("Message", "")})
+            notifications.append(
+                {"subject": body.get("Subject") or "", "message": body.get("Message", "")}
+            )
             sqs.delete_message(QueueUrl=stack.queue_url, ReceiptHandle=message["ReceiptHandle"])

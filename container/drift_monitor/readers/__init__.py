@@ -30,12 +30,20 @@ def detect_format(path: Path) -> str:
         return "parquet"
     if suffix == ".csv":
         return "csv"
-    raise InputError(f"{path}: cannot tell the dataset format from the file names; set "
-                     'dataset_format, e.g. {"parquet": {}}')
+    raise InputError(
+        f"{path}: cannot tell the dataset format from the file names; set "
+        'dataset_format, e.g. {"parquet": {}}'
+    )
 
 
-def read_window(path: Path, dataset_format: dict[str, Any], schema: ColumnSchema, *,
-                start: datetime | None = None, end: datetime | None = None) -> WindowData:
+def read_window(
+    path: Path,
+    dataset_format: dict[str, Any],
+    schema: ColumnSchema,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> WindowData:
     """Read one window. Tabular data is taken as is (the merge Lambda already windowed it);
     capture JSONL is filtered to ``[start, end)`` by ``inferenceTime``."""
     kind = next(iter(dataset_format)) if dataset_format else detect_format(path)
@@ -44,8 +52,10 @@ def read_window(path: Path, dataset_format: dict[str, Any], schema: ColumnSchema
     if kind == "csv":
         header = dataset_format.get("csv", {}).get("header", True) if dataset_format else True
         if str(header).lower() not in ("true", "1"):
-            raise InputError(f"{path}: CSV without a header is not supported for the merged "
-                             'dataset; use {"csv": {"header": true}}')
+            raise InputError(
+                f"{path}: CSV without a header is not supported for the merged "
+                'dataset; use {"csv": {"header": true}}'
+            )
     files = find_tabular_files(path, kind)
     return read_tabular(files, kind, schema, source=str(path))
 

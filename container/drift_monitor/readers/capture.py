@@ -24,8 +24,9 @@ from drift_monitor.window import IngestReport, WindowData, from_table
 _MAX_EXAMPLES = 5
 
 
-def read_capture(root: Path, schema: ColumnSchema, *, start: datetime | None,
-                 end: datetime | None) -> WindowData:
+def read_capture(
+    root: Path, schema: ColumnSchema, *, start: datetime | None, end: datetime | None
+) -> WindowData:
     if not root.exists():
         raise InputError(f"{root}: dataset_source does not exist")
     files = sorted(root.rglob("*.jsonl")) if root.is_dir() else [root]
@@ -70,8 +71,9 @@ def read_capture(root: Path, schema: ColumnSchema, *, start: datetime | None,
         "inference_time": pa.array(times, pa.timestamp("ms", tz="UTC")),
     }
     for feature, values in zip(schema.features, features, strict=True):
-        columns[feature.name] = pa.array(values, pa.float64() if feature.is_numerical
-                                         else pa.string())
+        columns[feature.name] = pa.array(
+            values, pa.float64() if feature.is_numerical else pa.string()
+        )
     if schema.score:
         columns[schema.score] = pa.array(scores, pa.float64())
     columns[schema.prediction] = pa.array(predictions, pa.int64())

@@ -20,11 +20,15 @@ def find_tabular_files(path: Path, kind: str) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise InputError(f"{path}: dataset path does not exist")
-    files = sorted(p for p in path.rglob("*") if p.is_file()
-                   and p.suffix.lower() in _SUFFIXES[kind] and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in _SUFFIXES[kind] and not p.name.startswith(".")
+    )
     if not files:
-        raise InputError(f"{path}: no {kind} files ({', '.join(_SUFFIXES[kind])}) in the "
-                         "dataset directory")
+        raise InputError(
+            f"{path}: no {kind} files ({', '.join(_SUFFIXES[kind])}) in the dataset directory"
+        )
     return files
 
 
@@ -44,16 +48,15 @@ def _read_csv(path: Path, schema: ColumnSchema) -> pa.Table:
     try:
         return pacsv.read_csv(
             path,
-            convert_options=pacsv.ConvertOptions(column_types=column_types,
-                                                 strings_can_be_null=True,
-                                                 null_values=[""]),
+            convert_options=pacsv.ConvertOptions(
+                column_types=column_types, strings_can_be_null=True, null_values=[""]
+            ),
         )
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"{path}: not a readable CSV file with a header ({exc})") from exc
 
 
-def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *,
-                 source: str) -> WindowData:
+def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *, source: str) -> WindowData:
     if kind == "parquet" and len(files) == 1:
         return _read_parquet_columnwise(files[0], schema)
     reader = _read_parquet if kind == "parquet" else _read_csv
@@ -64,8 +67,9 @@ def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *,
         try:
             table = pa.concat_tables(tables, promote_options="permissive")
         except pa.ArrowException as exc:
-            raise InputError(f"{source}: the {len(files)} files have incompatible columns "
-                             f"({exc})") from exc
+            raise InputError(
+                f"{source}: the {len(files)} files have incompatible columns ({exc})"
+            ) from exc
         tables.clear()
     return from_table(table, schema, source=source)
 
@@ -74,8 +78,7 @@ def _read_parquet_columnwise(path: Path, schema: ColumnSchema) -> WindowData:
     """One Parquet file, one column at a time (each raw column is freed once converted)."""
     try:
         names = pq.read_schema(path).names
-        handle = pq.ParquetFile(path, read_dictionary=[c for c in schema.categorical
-                                                       if c in names])
+        handle = pq.ParquetFile(path, read_dictionary=[c for c in schema.categorical if c in names])
         n_rows = handle.metadata.num_rows
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc

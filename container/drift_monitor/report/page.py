@@ -16,24 +16,36 @@ figcaption{font-size:12px;font-weight:bold}.status{font-size:1.1em}
 ACCURACY_SECTIONS = ("model_quality", "projection")
 
 
-def render(title: str, facts: dict[str, object], results: dict[str, SectionResult],
-           violations: list[dict]) -> str:
+def render(
+    title: str, facts: dict[str, object], results: dict[str, SectionResult], violations: list[dict]
+) -> str:
     header = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts.items())
     counts: dict[str, int] = {}
     for violation in violations:
-        counts[violation["constraint_check_type"]] = counts.get(
-            violation["constraint_check_type"], 0) + 1
-    verdict = ("no violations" if not violations else
-               ", ".join(f"{n} × {k}" for k, n in sorted(counts.items())))
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{esc(title)}</h1><table>{header}</table>",
-             f"<p class='status'>Violations: {esc(verdict)}</p>"]
+        counts[violation["constraint_check_type"]] = (
+            counts.get(violation["constraint_check_type"], 0) + 1
+        )
+    verdict = (
+        "no violations"
+        if not violations
+        else ", ".join(f"{n} × {k}" for k, n in sorted(counts.items()))
+    )
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{esc(title)}</h1><table>{header}</table>",
+        f"<p class='status'>Violations: {esc(verdict)}</p>",
+    ]
     accuracy = [results[name].report_html for name in ACCURACY_SECTIONS if name in results]
-    parts.append("<section id='accuracy'><h2>Actual vs projected accuracy</h2>"
-                 + ("".join(accuracy) if accuracy else
-                    "<p>No model-quality or projection section is installed.</p>")
-                 + "</section>")
+    parts.append(
+        "<section id='accuracy'><h2>Actual vs projected accuracy</h2>"
+        + (
+            "".join(accuracy)
+            if accuracy
+            else "<p>No model-quality or projection section is installed.</p>"
+        )
+        + "</section>"
+    )
     for name, result in results.items():
         if name not in ACCURACY_SECTIONS:
             parts.append(result.report_html)

@@ -29,12 +29,23 @@ class InvalidEventError(ValueError):
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return handle(event, context, config=EvaluateConfig.from_env(os.environ), s3=_s3_client(),
-                  clock=lambda: datetime.now(UTC))
+    return handle(
+        event,
+        context,
+        config=EvaluateConfig.from_env(os.environ),
+        s3=_s3_client(),
+        clock=lambda: datetime.now(UTC),
+    )
 
 
-def handle(event: dict[str, Any], context: Any, *, config: EvaluateConfig, s3: Any,
-           clock: Callable[[], datetime]) -> dict[str, Any]:
+def handle(
+    event: dict[str, Any],
+    context: Any,
+    *,
+    config: EvaluateConfig,
+    s3: Any,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
     """The handler with its dependencies injected (tests and the offline run call this)."""
     logger = Logger(service=config.service_name)
     metrics = build_metrics(config.metrics_namespace)
@@ -46,10 +57,15 @@ def handle(event: dict[str, Any], context: Any, *, config: EvaluateConfig, s3: A
         evaluation = evaluate(parsed, s3=s3, config=config, now=clock())
         record_metrics(metrics, evaluation)
         result = evaluation.result
-        logger.info("evaluated", extra={
-            "endpoint_name": evaluation.endpoint_name, "decision": result.decision,
-            "reasons": result.reasons, "report_uri": result.report_uri,
-        })
+        logger.info(
+            "evaluated",
+            extra={
+                "endpoint_name": evaluation.endpoint_name,
+                "decision": result.decision,
+                "reasons": result.reasons,
+                "report_uri": result.report_uri,
+            },
+        )
         return result.model_dump(mode="json")
 
     return run(event, context)

@@ -124,29 +124,40 @@ class EvaluateConfig:
         notify_on = _type_list(ENV_NOTIFY_ON, notify_raw, allow_any=True)
         data_bucket = pick("data_bucket", ENV_DATA_BUCKET, None) or None
         return cls(
-            retrain_on=_type_list(ENV_RETRAIN_ON, pick("retrain_on", ENV_RETRAIN_ON,
-                                                       DEFAULT_RETRAIN_ON)),
+            retrain_on=_type_list(
+                ENV_RETRAIN_ON, pick("retrain_on", ENV_RETRAIN_ON, DEFAULT_RETRAIN_ON)
+            ),
             notify_on=notify_on,
             ignore=_type_list(ENV_IGNORE, pick("ignore", ENV_IGNORE, DEFAULT_IGNORE)),
             min_labeled_rows_for_retrain=_int(
                 ENV_MIN_LABELED_ROWS_FOR_RETRAIN,
-                pick("min_labeled_rows_for_retrain", ENV_MIN_LABELED_ROWS_FOR_RETRAIN,
-                     DEFAULT_MIN_LABELED_ROWS_FOR_RETRAIN),
+                pick(
+                    "min_labeled_rows_for_retrain",
+                    ENV_MIN_LABELED_ROWS_FOR_RETRAIN,
+                    DEFAULT_MIN_LABELED_ROWS_FOR_RETRAIN,
+                ),
             ),
             retrain_cooldown_hours=_float(
                 ENV_RETRAIN_COOLDOWN_HOURS,
-                pick("retrain_cooldown_hours", ENV_RETRAIN_COOLDOWN_HOURS,
-                     DEFAULT_RETRAIN_COOLDOWN_HOURS),
+                pick(
+                    "retrain_cooldown_hours",
+                    ENV_RETRAIN_COOLDOWN_HOURS,
+                    DEFAULT_RETRAIN_COOLDOWN_HOURS,
+                ),
             ),
             notify_on_insufficient_data=_bool(
                 ENV_NOTIFY_ON_INSUFFICIENT_DATA,
-                pick("notify_on_insufficient_data", ENV_NOTIFY_ON_INSUFFICIENT_DATA,
-                     DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA),
+                pick(
+                    "notify_on_insufficient_data",
+                    ENV_NOTIFY_ON_INSUFFICIENT_DATA,
+                    DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA,
+                ),
             ),
             data_bucket=data_bucket,
             state_prefix=str(pick("state_prefix", ENV_STATE_PREFIX, DEFAULT_STATE_PREFIX)),
-            metrics_namespace=str(pick("metrics_namespace", ENV_METRICS_NAMESPACE,
-                                       DEFAULT_METRICS_NAMESPACE)),
+            metrics_namespace=str(
+                pick("metrics_namespace", ENV_METRICS_NAMESPACE, DEFAULT_METRICS_NAMESPACE)
+            ),
             service_name=str(pick("service_name", ENV_SERVICE_NAME, DEFAULT_SERVICE_NAME)),
         )
 

@@ -119,8 +119,14 @@ class CooldownStore:
         )
 
 
-def new_record(endpoint_name: str, run_id: str, window_slug: str, now: datetime,
-               forced: bool, reasons: list[str]) -> RetrainRecord:
+def new_record(
+    endpoint_name: str,
+    run_id: str,
+    window_slug: str,
+    now: datetime,
+    forced: bool,
+    reasons: list[str],
+) -> RetrainRecord:
     return RetrainRecord(
         endpoint_name=endpoint_name,
         run_id=run_id,

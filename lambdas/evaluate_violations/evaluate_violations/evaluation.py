@@ -69,27 +69,46 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
     )
 
 
-def _decide_and_claim(event: EvaluateEvent, violations: list[Violation], facts: WindowFacts,
-                      config: EvaluateConfig, store: CooldownStore, now: datetime) -> Verdict:
+def _decide_and_claim(
+    event: EvaluateEvent,
+    violations: list[Violation],
+    facts: WindowFacts,
+    config: EvaluateConfig,
+    store: CooldownStore,
+    now: datetime,
+) -> Verdict:
     """Decide; a retrain only stands once this execution owns the cool-down record."""
     merge = event.merge
     stored = store.read(merge.endpoint_name)
     lost_race = False
     for _ in range(MAX_CLAIM_ATTEMPTS):
         verdict = decide(
-            violations=violations, facts=facts, config=config,
-            force_retrain=merge.force_retrain, last_retrain=stored.record,
-            run_id=merge.run_id, now=now,
+            violations=violations,
+            facts=facts,
+            config=config,
+            force_retrain=merge.force_retrain,
+            last_retrain=stored.record,
+            run_id=merge.run_id,
+            now=now,
         )
         if lost_race and verdict.cooldown_until is not None:
-            verdict = replace(verdict, reasons=[
-                verdict.reasons[0] + " (another execution claimed the retrain concurrently)",
-                *verdict.reasons[1:],
-            ])
+            verdict = replace(
+                verdict,
+                reasons=[
+                    verdict.reasons[0] + " (another execution claimed the retrain concurrently)",
+                    *verdict.reasons[1:],
+                ],
+            )
         if verdict.decision != "retrain" or _already_ours(stored, merge.run_id):
             return verdict
-        record = new_record(merge.endpoint_name, merge.run_id, merge.window.slug, now,
-                            forced=merge.force_retrain, reasons=verdict.reasons)
+        record = new_record(
+            merge.endpoint_name,
+            merge.run_id,
+            merge.window.slug,
+            now,
+            forced=merge.force_retrain,
+            reasons=verdict.reasons,
+        )
         if merge.force_retrain or config.retrain_cooldown_hours == 0:
             store.overwrite(record)  # no exclusivity wanted: forced, or cool-down disabled
             return verdict

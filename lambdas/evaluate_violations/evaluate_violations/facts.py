@@ -80,22 +80,27 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
         drifted_features=_drifted_features(reports, drift, insufficient),
         insufficient_sections=insufficient,
         no_label_sections=no_labels,
-        section_notes={name: section.reason for name, section in summary.sections().items()
-                       if section.reason},
+        section_notes={
+            name: section.reason for name, section in summary.sections().items() if section.reason
+        },
     )
 
 
-def _drifted_features(reports: Reports, drift: FeatureDriftSummary | None,
-                      insufficient: list[str]) -> list[str] | None:
+def _drifted_features(
+    reports: Reports, drift: FeatureDriftSummary | None, insufficient: list[str]
+) -> list[str] | None:
     """The container's ranked list; else the features of drift violations, in report order."""
     if "feature_drift" in insufficient:
         return []
     if drift is not None and drift.drifted_features is not None:
         return list(drift.drifted_features)
-    from_violations = list(dict.fromkeys(
-        v.feature_name for v in reports.violations
-        if v.constraint_check_type == DRIFT_VIOLATION_TYPE and v.feature_name
-    ))
+    from_violations = list(
+        dict.fromkeys(
+            v.feature_name
+            for v in reports.violations
+            if v.constraint_check_type == DRIFT_VIOLATION_TYPE and v.feature_name
+        )
+    )
     if from_violations or drift is not None:
         return from_violations
     return None

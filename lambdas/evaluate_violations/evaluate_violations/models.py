@@ -116,9 +116,7 @@ class ProjectionSummary(_Section):
     accuracy_threshold: float | None = None
     rests_on: str | None = None
 
-    _nan = field_validator("projected_accuracy", "accuracy_threshold", mode="before")(
-        _nan_to_none
-    )
+    _nan = field_validator("projected_accuracy", "accuracy_threshold", mode="before")(_nan_to_none)
 
 
 class StatisticsSummary(_Lenient):

@@ -32,8 +32,12 @@ from evaluate_violations.wording import accuracy_lines, iso, num
 MODEL_QUALITY_CHECK = "model_quality_check"
 MAX_FEATURES_PER_REASON = 5
 MAX_DESCRIPTION_CHARS = 160
-_OPERATORS = {"LessThanThreshold": "<", "GreaterThanThreshold": ">",
-              "LessThanOrEqualToThreshold": "<=", "GreaterThanOrEqualToThreshold": ">="}
+_OPERATORS = {
+    "LessThanThreshold": "<",
+    "GreaterThanThreshold": ">",
+    "LessThanOrEqualToThreshold": "<=",
+    "GreaterThanOrEqualToThreshold": ">=",
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,10 @@ def decide(
 ) -> Verdict:
     groups = _classify(violations, config)
     gated: dict[str, list[Violation]] = {}
-    if (MODEL_QUALITY_CHECK in groups.retrain
-            and facts.labeled_count < config.min_labeled_rows_for_retrain):
+    if (
+        MODEL_QUALITY_CHECK in groups.retrain
+        and facts.labeled_count < config.min_labeled_rows_for_retrain
+    ):
         gated[MODEL_QUALITY_CHECK] = groups.retrain.pop(MODEL_QUALITY_CHECK)
 
     until = _active_cooldown(last_retrain, config, run_id, now)
@@ -105,32 +111,41 @@ def decide(
     for check, items in groups.notify.items():
         reasons.append(_describe(check, items, facts))
     for check, items in groups.unlisted.items():
-        reasons.append(f"{_describe(check, items, facts)} (in neither RETRAIN_ON nor NOTIFY_ON: "
-                       f"no action)")
+        reasons.append(
+            f"{_describe(check, items, facts)} (in neither RETRAIN_ON nor NOTIFY_ON: no action)"
+        )
     for check, items in groups.ignored.items():
         reasons.append(f"{check}: {len(items)} violation(s) ignored (IGNORE)")
     for section in facts.insufficient_sections:
-        action = ("notifying" if config.notify_on_insufficient_data else "no action")
+        action = "notifying" if config.notify_on_insufficient_data else "no action"
         reasons.append(
             f"{section}: insufficient data in this window{_note(facts, section)}, not evaluated "
             f"and not treated as drift ({ENV_NOTIFY_ON_INSUFFICIENT_DATA}="
             f"{str(config.notify_on_insufficient_data).lower()}: {action})"
         )
     for section in facts.no_label_sections:
-        reasons.append(f"{section}: no labels in this window{_note(facts, section)}, "
-                       f"not evaluated")
+        reasons.append(f"{section}: no labels in this window{_note(facts, section)}, not evaluated")
     if not violations:
         reasons.insert(0 if not force_retrain else 1, "no violations")
     reasons.extend(accuracy_lines(facts))
 
-    counted = sum(len(items) for items in (*groups.retrain.values(), *gated.values(),
-                                           *groups.notify.values(), *groups.unlisted.values()))
-    return Verdict(decision=decision, reasons=reasons, violation_count=counted,
-                   cooldown_until=cooldown_applied)
+    counted = sum(
+        len(items)
+        for items in (
+            *groups.retrain.values(),
+            *gated.values(),
+            *groups.notify.values(),
+            *groups.unlisted.values(),
+        )
+    )
+    return Verdict(
+        decision=decision, reasons=reasons, violation_count=counted, cooldown_until=cooldown_applied
+    )
 
 
-def _active_cooldown(last_retrain: RetrainRecord | None, config: EvaluateConfig, run_id: str,
-                     now: datetime) -> datetime | None:
+def _active_cooldown(
+    last_retrain: RetrainRecord | None, config: EvaluateConfig, run_id: str, now: datetime
+) -> datetime | None:
     if last_retrain is None or config.retrain_cooldown_hours == 0:
         return None
     if last_retrain.run_id == run_id:
@@ -176,8 +191,10 @@ def _severity(violation: Violation) -> float:
 def _describe_one(violation: Violation) -> str:
     name = violation.feature_name
     if violation.observed is not None and violation.threshold is not None:
-        op = _OPERATORS.get(violation.comparison_operator or "",
-                            "<" if violation.observed < violation.threshold else ">")
+        op = _OPERATORS.get(
+            violation.comparison_operator or "",
+            "<" if violation.observed < violation.threshold else ">",
+        )
         values = f"{num(violation.observed)} {op} {num(violation.threshold)}"
         return f"{name} {values}" if name else values
     description = " ".join(violation.description.split())

@@ -85,8 +85,7 @@ def read_reports(s3: Any, report_uri: str) -> Reports:
     bucket, prefix = split_s3_uri(report_uri)
     violations = _read_model(s3, bucket, prefix + VIOLATIONS_FILE, ViolationsReport)
     statistics = _read_model(s3, bucket, prefix + STATISTICS_FILE, StatisticsReport)
-    return Reports(violations=violations.violations, statistics=statistics,
-                   report_uri=report_uri)
+    return Reports(violations=violations.violations, statistics=statistics, report_uri=report_uri)
 
 
 def _read_model(s3: Any, bucket: str, key: str, model: type[M]) -> M:

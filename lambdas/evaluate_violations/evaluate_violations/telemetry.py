@@ -29,15 +29,22 @@ def record_metrics(metrics: Metrics, evaluation: Evaluation) -> None:
     """Accuracy metrics are only published when measured: a missing point is not a zero."""
     result = evaluation.result
     metrics.add_dimension(name=DIMENSION_ENDPOINT, value=evaluation.endpoint_name)
-    metrics.add_metric(name=METRIC_VIOLATION_COUNT, unit=MetricUnit.Count,
-                       value=evaluation.violation_count)
-    metrics.add_metric(name=METRIC_DRIFTED_FEATURE_COUNT, unit=MetricUnit.Count,
-                       value=evaluation.drifted_feature_count)
-    metrics.add_metric(name=METRIC_DECISION, unit=MetricUnit.NoUnit,
-                       value=DECISION_CODES[result.decision])
+    metrics.add_metric(
+        name=METRIC_VIOLATION_COUNT, unit=MetricUnit.Count, value=evaluation.violation_count
+    )
+    metrics.add_metric(
+        name=METRIC_DRIFTED_FEATURE_COUNT,
+        unit=MetricUnit.Count,
+        value=evaluation.drifted_feature_count,
+    )
+    metrics.add_metric(
+        name=METRIC_DECISION, unit=MetricUnit.NoUnit, value=DECISION_CODES[result.decision]
+    )
     if result.actual_accuracy is not None:
-        metrics.add_metric(name=METRIC_ACCURACY, unit=MetricUnit.NoUnit,
-                           value=result.actual_accuracy)
+        metrics.add_metric(
+            name=METRIC_ACCURACY, unit=MetricUnit.NoUnit, value=result.actual_accuracy
+        )
     if result.projected_accuracy is not None:
-        metrics.add_metric(name=METRIC_PROJECTED_ACCURACY, unit=MetricUnit.NoUnit,
-                           value=result.projected_accuracy)
+        metrics.add_metric(
+            name=METRIC_PROJECTED_ACCURACY, unit=MetricUnit.NoUnit, value=result.projected_accuracy
+        )

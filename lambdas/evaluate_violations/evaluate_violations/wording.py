@@ -30,16 +30,20 @@ def actual_accuracy_text(facts: WindowFacts) -> str | None:
     """``0.710 [0.660, 0.750] vs threshold 0.800 on 388 labelled rows``, or None."""
     if facts.actual_accuracy is None:
         return None
-    return (f"{num(facts.actual_accuracy)}{interval(facts.actual_interval)}"
-            f"{versus(facts.actual_threshold)} on {facts.labeled_count} labelled rows")
+    return (
+        f"{num(facts.actual_accuracy)}{interval(facts.actual_interval)}"
+        f"{versus(facts.actual_threshold)} on {facts.labeled_count} labelled rows"
+    )
 
 
 def projected_accuracy_text(facts: WindowFacts) -> str | None:
     """``0.740 [0.700, 0.780] vs threshold 0.800``, or None."""
     if facts.projected_accuracy is None:
         return None
-    return (f"{num(facts.projected_accuracy)}{interval(facts.projected_interval)}"
-            f"{versus(facts.projected_threshold)}")
+    return (
+        f"{num(facts.projected_accuracy)}{interval(facts.projected_interval)}"
+        f"{versus(facts.projected_threshold)}"
+    )
 
 
 def accuracy_lines(facts: WindowFacts) -> list[str]:

@@ -27,12 +27,14 @@ from merge_labels.models import MergeEvent
 SERVICE = "merge_labels"
 
 
-def build_handler(env: Mapping[str, str], s3=None,
-                  clock: Callable[[], datetime] | None = None) -> Callable[[dict, Any], dict]:
+def build_handler(
+    env: Mapping[str, str], s3=None, clock: Callable[[], datetime] | None = None
+) -> Callable[[dict, Any], dict]:
     """A Powertools-decorated handler bound to ``env``, an S3 client and a clock."""
     logger = Logger(service=SERVICE)
-    metrics = Metrics(namespace=env.get(ENV_METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
-                      service=SERVICE)
+    metrics = Metrics(
+        namespace=env.get(ENV_METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE, service=SERVICE
+    )
     config = MergeConfig.from_env(env)
     client = s3 if s3 is not None else boto3.client("s3")
     now = clock or (lambda: datetime.now(UTC))
@@ -50,15 +52,19 @@ def build_handler(env: Mapping[str, str], s3=None,
             logger.exception("merge failed", extra={"error_type": type(exc).__name__})
             raise
         metrics.add_dimension(name="Endpoint", value=result["endpoint_name"])
-        metrics.add_metric(name="MergedRows", unit=MetricUnit.Count,
-                           value=result["record_count"])
-        metrics.add_metric(name="LabeledRows", unit=MetricUnit.Count,
-                           value=result["labeled_count"])
-        metrics.add_metric(name="QuarantinedLines", unit=MetricUnit.Count,
-                           value=result["quarantined_count"])
-        logger.info("merge finished", extra={"run_id": result["run_id"],
-                                             "window": result["window"]["slug"],
-                                             "record_count": result["record_count"]})
+        metrics.add_metric(name="MergedRows", unit=MetricUnit.Count, value=result["record_count"])
+        metrics.add_metric(name="LabeledRows", unit=MetricUnit.Count, value=result["labeled_count"])
+        metrics.add_metric(
+            name="QuarantinedLines", unit=MetricUnit.Count, value=result["quarantined_count"]
+        )
+        logger.info(
+            "merge finished",
+            extra={
+                "run_id": result["run_id"],
+                "window": result["window"]["slug"],
+                "record_count": result["record_count"],
+            },
+        )
         return result
 
     return handler
@@ -66,10 +72,20 @@ def build_handler(env: Mapping[str, str], s3=None,
 
 # Settings that shape the wiring: the handler is rebuilt when one of them changes, which in
 # Lambda never happens (env is fixed per execution environment) but does in-process offline.
-_WIRING_ENV = tuple(sorted(
-    {value for name, value in vars(config_module).items() if name.startswith("ENV_")}
-    | {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-       "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "LOG_LEVEL"}))
+_WIRING_ENV = tuple(
+    sorted(
+        {value for name, value in vars(config_module).items() if name.startswith("ENV_")}
+        | {
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            "POWERTOOLS_SERVICE_NAME",
+            "POWERTOOLS_LOG_LEVEL",
+            "LOG_LEVEL",
+        }
+    )
+)
 
 
 @lru_cache(maxsize=4)

@@ -34,8 +34,7 @@ DEFAULT_METRICS_NAMESPACE = "DriftPipeline"
 
 # OUTPUT_ROW_SEPARATOR values: "auto" splits the model output of a batched request on newlines,
 # or on commas when that gives one line but the input had several rows.
-ROW_SEPARATORS = {"auto": "auto", "newline": "\n", "\\n": "\n", "\n": "\n",
-                  "comma": ",", ",": ","}
+ROW_SEPARATORS = {"auto": "auto", "newline": "\n", "\\n": "\n", "\n": "\n", "comma": ",", ",": ","}
 
 
 @dataclass(frozen=True)
@@ -54,23 +53,31 @@ class MergeConfig:
     def __post_init__(self) -> None:
         if not self.data_bucket:
             raise ConfigError(f"{ENV_DATA_BUCKET} is required (the pipeline's S3 bucket)")
-        for name, uri in (("capture_s3_uri", self.capture_s3_uri),
-                          ("ground_truth_s3_uri", self.ground_truth_s3_uri)):
+        for name, uri in (
+            ("capture_s3_uri", self.capture_s3_uri),
+            ("ground_truth_s3_uri", self.ground_truth_s3_uri),
+        ):
             if not uri.startswith("s3://") or len(uri) <= len("s3://"):
                 raise ConfigError(f"{name} must be an s3:// URI, got {uri!r}")
         if self.window_minutes <= 0 or 24 * 60 % self.window_minutes:
-            raise ConfigError(f"{ENV_WINDOW_MINUTES} must divide a day (1440 minutes) so "
-                              f"windows align to UTC midnight; got {self.window_minutes}")
+            raise ConfigError(
+                f"{ENV_WINDOW_MINUTES} must divide a day (1440 minutes) so "
+                f"windows align to UTC midnight; got {self.window_minutes}"
+            )
         if self.label_lag_hours < 0 or self.late_label_scan_hours < 0:
-            raise ConfigError(f"{ENV_LABEL_LAG_HOURS} and {ENV_LATE_LABEL_SCAN_HOURS} must be "
-                              ">= 0")
-        if not re.fullmatch(r"[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*",
-                            self.baseline_prefix):
-            raise ConfigError(f"{ENV_BASELINE_PREFIX} must be an S3 key prefix without leading "
-                              f"or trailing '/', got {self.baseline_prefix!r}")
+            raise ConfigError(f"{ENV_LABEL_LAG_HOURS} and {ENV_LATE_LABEL_SCAN_HOURS} must be >= 0")
+        if not re.fullmatch(
+            r"[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*", self.baseline_prefix
+        ):
+            raise ConfigError(
+                f"{ENV_BASELINE_PREFIX} must be an S3 key prefix without leading "
+                f"or trailing '/', got {self.baseline_prefix!r}"
+            )
         if self.output_row_separator not in ("auto", "\n", ","):
-            raise ConfigError(f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
-                              f"{sorted(ROW_SEPARATORS)}, got {self.output_row_separator!r}")
+            raise ConfigError(
+                f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
+                f"{sorted(ROW_SEPARATORS)}, got {self.output_row_separator!r}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> MergeConfig:
@@ -90,27 +97,42 @@ class MergeConfig:
             raise ConfigError(f"{ENV_DATA_BUCKET} is required (the pipeline's S3 bucket)")
         separator = str(pick("output_row_separator", ENV_OUTPUT_ROW_SEPARATOR, "auto"))
         if separator not in ROW_SEPARATORS:
-            raise ConfigError(f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
-                              f"{sorted(ROW_SEPARATORS)}, got {separator!r}")
+            raise ConfigError(
+                f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
+                f"{sorted(ROW_SEPARATORS)}, got {separator!r}"
+            )
         return cls(
             data_bucket=bucket,
-            capture_s3_uri=str(pick("capture_s3_uri", ENV_CAPTURE_S3_URI,
-                                    f"s3://{bucket}/datacapture")).rstrip("/"),
-            ground_truth_s3_uri=str(pick("ground_truth_s3_uri", ENV_GROUND_TRUTH_S3_URI,
-                                         f"s3://{bucket}/ground-truth")).rstrip("/"),
+            capture_s3_uri=str(
+                pick("capture_s3_uri", ENV_CAPTURE_S3_URI, f"s3://{bucket}/datacapture")
+            ).rstrip("/"),
+            ground_truth_s3_uri=str(
+                pick("ground_truth_s3_uri", ENV_GROUND_TRUTH_S3_URI, f"s3://{bucket}/ground-truth")
+            ).rstrip("/"),
             default_endpoint_name=pick("default_endpoint_name", ENV_DEFAULT_ENDPOINT_NAME),
-            default_variant_name=str(pick("default_variant_name", ENV_DEFAULT_VARIANT_NAME,
-                                          DEFAULT_VARIANT_NAME)),
-            window_minutes=_int(pick("window_minutes", ENV_WINDOW_MINUTES,
-                                     DEFAULT_WINDOW_MINUTES), ENV_WINDOW_MINUTES),
-            label_lag_hours=_int(pick("label_lag_hours", ENV_LABEL_LAG_HOURS,
-                                      DEFAULT_LABEL_LAG_HOURS), ENV_LABEL_LAG_HOURS),
-            late_label_scan_hours=_int(pick("late_label_scan_hours", ENV_LATE_LABEL_SCAN_HOURS,
-                                            DEFAULT_LATE_LABEL_SCAN_HOURS),
-                                       ENV_LATE_LABEL_SCAN_HOURS),
+            default_variant_name=str(
+                pick("default_variant_name", ENV_DEFAULT_VARIANT_NAME, DEFAULT_VARIANT_NAME)
+            ),
+            window_minutes=_int(
+                pick("window_minutes", ENV_WINDOW_MINUTES, DEFAULT_WINDOW_MINUTES),
+                ENV_WINDOW_MINUTES,
+            ),
+            label_lag_hours=_int(
+                pick("label_lag_hours", ENV_LABEL_LAG_HOURS, DEFAULT_LABEL_LAG_HOURS),
+                ENV_LABEL_LAG_HOURS,
+            ),
+            late_label_scan_hours=_int(
+                pick(
+                    "late_label_scan_hours",
+                    ENV_LATE_LABEL_SCAN_HOURS,
+                    DEFAULT_LATE_LABEL_SCAN_HOURS,
+                ),
+                ENV_LATE_LABEL_SCAN_HOURS,
+            ),
             output_row_separator=ROW_SEPARATORS[separator],
-            baseline_prefix=str(pick("baseline_prefix", ENV_BASELINE_PREFIX,
-                                     DEFAULT_BASELINE_PREFIX)),
+            baseline_prefix=str(
+                pick("baseline_prefix", ENV_BASELINE_PREFIX, DEFAULT_BASELINE_PREFIX)
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,11 +19,11 @@ SAMPLE_SIZE = 10
 MANIFEST_VERSION = 1
 POLICY = {
     "duplicate_capture_ids": "first capture wins; later captures with the same id are "
-                             "counted here and not merged",
+    "counted here and not merged",
     "duplicate_labels": "last label wins, in (upload hour, object key, line) order",
     "join_key": "capture inferenceId, else eventId; batched requests use {id}:{row_index}",
     "labels_read_from": "ground-truth hour folders in [window start, min(now, window end + "
-                        "label_lag_hours))",
+    "label_lag_hours))",
 }
 
 
@@ -67,8 +67,9 @@ class MergeStats:
     rows: int = 0
     labeled: int = 0
 
-    def to_manifest(self, quarantine: Quarantine, merged_uri: str,
-                    quarantine_uri: str | None) -> dict[str, Any]:
+    def to_manifest(
+        self, quarantine: Quarantine, merged_uri: str, quarantine_uri: str | None
+    ) -> dict[str, Any]:
         target = self.target
         late_from, late_to = self.late_scan or (None, None)
         return {
@@ -100,8 +101,10 @@ class MergeStats:
             "labels_without_capture": self.labels_without_capture.to_dict(),
             "labels_past_lag": {
                 **self.labels_past_lag.to_dict(),
-                "scanned_hours": {"from": iso(late_from) if late_from else None,
-                                  "to": iso(late_to) if late_to else None},
+                "scanned_hours": {
+                    "from": iso(late_from) if late_from else None,
+                    "to": iso(late_to) if late_to else None,
+                },
                 "files": self.late_label_files,
                 "malformed_lines": self.late_malformed_lines,
             },

@@ -47,7 +47,8 @@ class Locations:
         bucket, endpoint, slug = config.data_bucket, target.endpoint_name, target.window.slug
         self.bucket = bucket
         self.capture_root = parse_s3_uri(config.capture_s3_uri).child(
-            f"{endpoint}/{target.variant_name}/")
+            f"{endpoint}/{target.variant_name}/"
+        )
         self.ground_truth_root = parse_s3_uri(config.ground_truth_s3_uri).child(f"{endpoint}/")
         baselines = config.baseline_prefix
         self.schema = S3Location(bucket, f"{baselines}/{endpoint}/schema.json")
@@ -67,8 +68,10 @@ def load_baseline_schema(s3, location: S3Location) -> ColumnSchema:
         body = s3.get_object(Bucket=location.bucket, Key=location.key)["Body"].read()
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        raise BaselineSchemaError(f"{location.uri}: cannot read the column schema ({code}); "
-                                  "upload schema.json next to the baseline") from exc
+        raise BaselineSchemaError(
+            f"{location.uri}: cannot read the column schema ({code}); "
+            "upload schema.json next to the baseline"
+        ) from exc
     try:
         return parse_schema(json.loads(body), source=location.uri)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -77,8 +80,9 @@ def load_baseline_schema(s3, location: S3Location) -> ColumnSchema:
         raise BaselineSchemaError(str(exc)) from exc
 
 
-def merge_window(event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3,
-                 now: datetime) -> dict[str, Any]:
+def merge_window(
+    event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3, now: datetime
+) -> dict[str, Any]:
     """Merge the event's window and return the state machine payload (docs/contracts.md)."""
     if not isinstance(event, MergeEvent):
         event = MergeEvent.model_validate(event)
@@ -89,8 +93,7 @@ def merge_window(event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3,
     quarantine = Quarantine()
     try:
         builder = MergedTableBuilder(schema)
-        capture_ids = _read_captures(s3, where, target, schema, config, builder, stats,
-                                     quarantine)
+        capture_ids = _read_captures(s3, where, target, schema, config, builder, stats, quarantine)
         labels = _read_labels(s3, where, target, config, now, capture_ids, stats, quarantine)
         del capture_ids
         table = builder.finish(labels)
@@ -105,18 +108,31 @@ def merge_window(event: MergeEvent | Mapping[str, Any], config: MergeConfig, s3,
             _publish(s3, where, merged, quarantine, stats)
     finally:
         quarantine.close()
-    logger.info("merged window", extra={"window": target.window.slug, "rows": stats.rows,
-                                        "labeled": stats.labeled,
-                                        "quarantined": quarantine.count})
+    logger.info(
+        "merged window",
+        extra={
+            "window": target.window.slug,
+            "rows": stats.rows,
+            "labeled": stats.labeled,
+            "quarantined": quarantine.count,
+        },
+    )
     return MergeResult(
-        endpoint_name=target.endpoint_name, variant_name=target.variant_name,
-        window=target.window.to_dict(), run_id=target.run_id,
-        record_count=stats.rows, labeled_count=stats.labeled,
+        endpoint_name=target.endpoint_name,
+        variant_name=target.variant_name,
+        window=target.window.to_dict(),
+        run_id=target.run_id,
+        record_count=stats.rows,
+        labeled_count=stats.labeled,
         quarantined_count=quarantine.count,
-        merged_uri=where.merged_dir.uri, manifest_uri=where.manifest.uri,
-        baseline_uri=where.baseline_uri, report_uri=where.report_uri,
-        training_data_uri=where.training_data_uri, recent_data_uri=where.recent_data_uri,
-        model_output_uri=where.model_output_uri, force_retrain=target.force_retrain,
+        merged_uri=where.merged_dir.uri,
+        manifest_uri=where.manifest.uri,
+        baseline_uri=where.baseline_uri,
+        report_uri=where.report_uri,
+        training_data_uri=where.training_data_uri,
+        recent_data_uri=where.recent_data_uri,
+        model_output_uri=where.model_output_uri,
+        force_retrain=target.force_retrain,
     ).model_dump(mode="json")
 
 
@@ -130,9 +146,16 @@ def _jsonl_objects(s3, root: S3Location, hours: list[datetime], stats: MergeStat
                 stats.skipped_objects.add(f"s3://{root.bucket}/{key}")
 
 
-def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
-                   config: MergeConfig, builder: MergedTableBuilder, stats: MergeStats,
-                   quarantine: Quarantine) -> set[str]:
+def _read_captures(
+    s3,
+    where: Locations,
+    target: Target,
+    schema: ColumnSchema,
+    config: MergeConfig,
+    builder: MergedTableBuilder,
+    stats: MergeStats,
+    quarantine: Quarantine,
+) -> set[str]:
     """Parse the window's capture lines into ``builder``; returns the join keys merged.
 
     This is the hot loop of the merge (one iteration per captured request), so the counters
@@ -161,8 +184,9 @@ def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
             inside += 1
             time_ms = epoch_ms(record.inference_time)
             scores = record.scores or [None] * len(record.rows)
-            for row_id, row, score, prediction in zip(record.row_ids(), record.rows, scores,
-                                                      record.predictions, strict=True):
+            for row_id, row, score, prediction in zip(
+                record.row_ids(), record.rows, scores, record.predictions, strict=True
+            ):
                 if row_id in seen:
                     stats.duplicate_capture_ids.add(row_id)
                     continue
@@ -175,9 +199,16 @@ def _read_captures(s3, where: Locations, target: Target, schema: ColumnSchema,
     return seen
 
 
-def _read_labels(s3, where: Locations, target: Target, config: MergeConfig, now: datetime,
-                 capture_ids: set[str], stats: MergeStats,
-                 quarantine: Quarantine) -> dict[str, int]:
+def _read_labels(
+    s3,
+    where: Locations,
+    target: Target,
+    config: MergeConfig,
+    now: datetime,
+    capture_ids: set[str],
+    stats: MergeStats,
+    quarantine: Quarantine,
+) -> dict[str, int]:
     """Labels for this window's ids from collection hours [window start, cutoff)."""
     window = target.window
     cutoff = min(now, window.end + timedelta(hours=config.label_lag_hours))
@@ -206,8 +237,15 @@ def _read_labels(s3, where: Locations, target: Target, config: MergeConfig, now:
     return labels
 
 
-def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
-                       config: MergeConfig, capture_ids: set[str], stats: MergeStats) -> None:
+def _count_late_labels(
+    s3,
+    root: S3Location,
+    cutoff: datetime,
+    now: datetime,
+    config: MergeConfig,
+    capture_ids: set[str],
+    stats: MergeStats,
+) -> None:
     """Count (not use) labels for this window that arrived after the lag cutoff."""
     first = hour_floor(cutoff)
     if first < cutoff:
@@ -232,20 +270,33 @@ def _count_late_labels(s3, root: S3Location, cutoff: datetime, now: datetime,
         logger.debug("scanned late labels", extra={"source": uri})
 
 
-def _publish(s3, where: Locations, merged: IO[bytes], quarantine: Quarantine,
-             stats: MergeStats) -> None:
+def _publish(
+    s3, where: Locations, merged: IO[bytes], quarantine: Quarantine, stats: MergeStats
+) -> None:
     """Upload only after everything parsed: Parquet, then quarantine, manifest last."""
     merged.seek(0)
-    s3.put_object(Bucket=where.bucket, Key=where.merged.key, Body=merged,
-                  ContentType="application/vnd.apache.parquet")
+    s3.put_object(
+        Bucket=where.bucket,
+        Key=where.merged.key,
+        Body=merged,
+        ContentType="application/vnd.apache.parquet",
+    )
     if quarantine.count:
-        s3.put_object(Bucket=where.bucket, Key=where.quarantine.key, Body=quarantine.payload(),
-                      ContentType="application/x-ndjson")
+        s3.put_object(
+            Bucket=where.bucket,
+            Key=where.quarantine.key,
+            Body=quarantine.payload(),
+            ContentType="application/x-ndjson",
+        )
     else:  # a stale quarantine of an earlier run of this window would now be misleading
         s3.delete_object(Bucket=where.bucket, Key=where.quarantine.key)
-    manifest = stats.to_manifest(quarantine, where.merged.uri,
-                                 where.quarantine.uri if quarantine.count else None)
-    s3.put_object(Bucket=where.bucket, Key=where.manifest.key,
-                  Body=json.dumps(manifest, indent=2, sort_keys=False).encode("utf-8"),
-                  ContentType="application/json")
+    manifest = stats.to_manifest(
+        quarantine, where.merged.uri, where.quarantine.uri if quarantine.count else None
+    )
+    s3.put_object(
+        Bucket=where.bucket,
+        Key=where.manifest.key,
+        Body=json.dumps(manifest, indent=2, sort_keys=False).encode("utf-8"),
+        ContentType="application/json",
+    )
     logger.debug("published", extra={"manifest": where.manifest.uri, "at": iso(stats.now)})

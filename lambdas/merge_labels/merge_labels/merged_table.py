@@ -23,11 +23,14 @@ TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 def merged_arrow_schema(schema: ColumnSchema) -> pa.Schema:
     """Column names and Arrow types of ``merged.parquet`` for a column schema."""
-    fields = [pa.field("inference_id", pa.string(), nullable=False),
-              pa.field("event_id", pa.string(), nullable=False),
-              pa.field("inference_time", TIMESTAMP, nullable=False)]
-    fields += [pa.field(f.name, pa.float64() if f.is_numerical else pa.string())
-               for f in schema.features]
+    fields = [
+        pa.field("inference_id", pa.string(), nullable=False),
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("inference_time", TIMESTAMP, nullable=False),
+    ]
+    fields += [
+        pa.field(f.name, pa.float64() if f.is_numerical else pa.string()) for f in schema.features
+    ]
     if schema.score:
         fields.append(pa.field(schema.score, pa.float64()))
     fields.append(pa.field(schema.prediction, pa.int64()))
@@ -47,8 +50,7 @@ class MergedTableBuilder:
         self.arrow_schema = merged_arrow_schema(schema)
         self._without_label = self.arrow_schema.remove(len(self.arrow_schema) - 1)
         # Rows (tuples in feature order) convert in one C-level pass as a struct array.
-        self._feature_struct = pa.struct([self.arrow_schema.field(n)
-                                          for n in schema.feature_names])
+        self._feature_struct = pa.struct([self.arrow_schema.field(n) for n in schema.feature_names])
         self.chunk_rows = chunk_rows
         self._batches: list[pa.RecordBatch] = []
         self._reset()
@@ -61,8 +63,15 @@ class MergedTableBuilder:
         self._scores: list[float] = []
         self._predictions: list[int] = []
 
-    def add(self, row_id: str, event_id: str, time_ms: int, row: tuple,
-            score: float | None, prediction: int) -> None:
+    def add(
+        self,
+        row_id: str,
+        event_id: str,
+        time_ms: int,
+        row: tuple,
+        score: float | None,
+        prediction: int,
+    ) -> None:
         self._ids.append(row_id)
         self._events.append(event_id)
         self._times.append(time_ms)
@@ -75,8 +84,11 @@ class MergedTableBuilder:
     def _flush(self) -> None:
         if not self._ids:
             return
-        arrays = [pa.array(self._ids, pa.string()), pa.array(self._events, pa.string()),
-                  pa.array(self._times, TIMESTAMP)]
+        arrays = [
+            pa.array(self._ids, pa.string()),
+            pa.array(self._events, pa.string()),
+            pa.array(self._times, TIMESTAMP),
+        ]
         arrays += pa.array(self._rows, self._feature_struct).flatten()
         if self.schema.score:
             arrays.append(pa.array(self._scores, pa.float64()))

@@ -16,15 +16,23 @@ RAW_PREVIEW_CHARS = 2000
 class Quarantine:
     def __init__(self) -> None:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close())
-            max_size=8 << 20)
+            max_size=8 << 20
+        )
         self.count = 0
         self.by_kind: dict[str, int] = {}
 
-    def add(self, kind: str, source_uri: str, line_number: int, reason: str,
-            raw: bytes | str) -> None:
+    def add(
+        self, kind: str, source_uri: str, line_number: int, reason: str, raw: bytes | str
+    ) -> None:
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-        entry = {"kind": kind, "source": source_uri, "line": line_number, "reason": reason,
-                  "raw": text[:RAW_PREVIEW_CHARS], "raw_truncated": len(text) > RAW_PREVIEW_CHARS}
+        entry = {
+            "kind": kind,
+            "source": source_uri,
+            "line": line_number,
+            "reason": reason,
+            "raw": text[:RAW_PREVIEW_CHARS],
+            "raw_truncated": len(text) > RAW_PREVIEW_CHARS,
+        }
         self._file.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
         self.count += 1
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1

@@ -30,7 +30,7 @@ class S3Location:
 def parse_s3_uri(uri: str) -> S3Location:
     if not uri.startswith("s3://"):
         raise ValueError(f"not an s3:// URI: {uri!r}")
-    bucket, _, key = uri[len("s3://"):].partition("/")
+    bucket, _, key = uri[len("s3://") :].partition("/")
     if not bucket:
         raise ValueError(f"s3 URI without a bucket: {uri!r}")
     return S3Location(bucket, key)

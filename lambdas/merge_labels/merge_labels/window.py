@@ -82,13 +82,14 @@ def resolve_target(event: MergeEvent, config: MergeConfig) -> Target:
     data = event.input
     endpoint = data.endpoint_name or config.default_endpoint_name
     if not endpoint:
-        raise MergeInputError("input.endpoint_name is missing and DEFAULT_ENDPOINT_NAME is "
-                              "not set")
+        raise MergeInputError("input.endpoint_name is missing and DEFAULT_ENDPOINT_NAME is not set")
     variant = data.variant_name or config.default_variant_name
     for field, name in (("endpoint_name", endpoint), ("variant_name", variant)):
         if not _SAGEMAKER_NAME.match(name):
-            raise MergeInputError(f"input.{field}: {name!r} is not a valid SageMaker name "
-                                  "(1-63 characters: letters, digits, inner hyphens)")
+            raise MergeInputError(
+                f"input.{field}: {name!r} is not a valid SageMaker name "
+                "(1-63 characters: letters, digits, inner hyphens)"
+            )
     started = parse_time(event.execution_start_time, "execution_start_time")
     step = timedelta(minutes=config.window_minutes)
     start = parse_time(data.window_start, "input.window_start") if data.window_start else None
@@ -99,14 +100,23 @@ def resolve_target(event: MergeEvent, config: MergeConfig) -> Target:
         window = Window(start or end - step, end or start + step)
     for field, moment in (("window_start", window.start), ("window_end", window.end)):
         if moment.second or moment.microsecond:
-            raise MergeInputError(f"input.{field}: {iso(moment)} must be a whole minute (the "
-                                  "window slug has minute resolution)")
+            raise MergeInputError(
+                f"input.{field}: {iso(moment)} must be a whole minute (the "
+                "window slug has minute resolution)"
+            )
     if window.end <= window.start:
-        raise MergeInputError(f"input.window_end ({iso(window.end)}) must be after "
-                              f"input.window_start ({iso(window.start)})")
-    return Target(endpoint_name=endpoint, variant_name=variant, window=window,
-                  run_id=make_run_id(endpoint, window, event.execution_name),
-                  execution_name=event.execution_name, force_retrain=data.force_retrain)
+        raise MergeInputError(
+            f"input.window_end ({iso(window.end)}) must be after "
+            f"input.window_start ({iso(window.start)})"
+        )
+    return Target(
+        endpoint_name=endpoint,
+        variant_name=variant,
+        window=window,
+        run_id=make_run_id(endpoint, window, event.execution_name),
+        execution_name=event.execution_name,
+        force_retrain=data.force_retrain,
+    )
 
 
 def make_run_id(endpoint: str, window: Window, execution_name: str) -> str:

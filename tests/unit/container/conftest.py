@@ -38,8 +38,18 @@ def baseline_dir(tmp_path_factory, reference_table) -> Path:
     dataset = root / "reference.parquet"
     pq.write_table(reference_table, dataset)
     output = root / "baseline"
-    config = load_config(["baseline", "--dataset", str(dataset), "--schema", str(SCHEMA_PATH),
-                          "--output", str(output)], {"DRIFT_MONITOR_ML_ROOT": str(root / "ml")})
+    config = load_config(
+        [
+            "baseline",
+            "--dataset",
+            str(dataset),
+            "--schema",
+            str(SCHEMA_PATH),
+            "--output",
+            str(output),
+        ],
+        {"DRIFT_MONITOR_ML_ROOT": str(root / "ml")},
+    )
     run_baseline(config)
     return output
 

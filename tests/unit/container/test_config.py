@@ -13,16 +13,26 @@ from drift_monitor.errors import InputError
 def test_schedule_env_and_processingjobconfig_mirror(tmp_path):
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    (config_dir / "processingjobconfig.json").write_text(json.dumps({"Environment": {
-        "dataset_source": "/from/file", "output_path": "/out/file",
-        "baseline_statistics": "/base/statistics.json", "publish_cloudwatch_metrics": "Enabled",
-        "sagemaker_endpoint_name": "adult", "start_time": "2026-11-25T13:00:00Z",
-        "end_time": "2026-11-25T14:00:00Z"}}))
+    (config_dir / "processingjobconfig.json").write_text(
+        json.dumps(
+            {
+                "Environment": {
+                    "dataset_source": "/from/file",
+                    "output_path": "/out/file",
+                    "baseline_statistics": "/base/statistics.json",
+                    "publish_cloudwatch_metrics": "Enabled",
+                    "sagemaker_endpoint_name": "adult",
+                    "start_time": "2026-11-25T13:00:00Z",
+                    "end_time": "2026-11-25T14:00:00Z",
+                }
+            }
+        )
+    )
     env = {"DRIFT_MONITOR_ML_ROOT": str(tmp_path), "dataset_source": "/from/env"}
     config = load_config([], env)
     assert config.mode == "monitor"
-    assert config.dataset_source == Path("/from/env")           # real env wins
-    assert config.output_path == Path("/out/file")              # mirrored in the file
+    assert config.dataset_source == Path("/from/env")  # real env wins
+    assert config.output_path == Path("/out/file")  # mirrored in the file
     assert config.baseline_dir == Path("/base")
     assert config.publish_cloudwatch_metrics and config.endpoint_name == "adult"
     assert config.metric_time == datetime(2026, 11, 25, 14, tzinfo=UTC)  # falls back to end
@@ -38,12 +48,30 @@ def test_processing_job_defaults_are_rerooted(tmp_path):
 
 
 def test_arguments_override_env(tmp_path):
-    config = load_config(["monitor", "--dataset", "/a", "--output", "/b", "--baseline", "/c",
-                          "--schema", "/d/schema.json"],
-                         {"DRIFT_MONITOR_ML_ROOT": str(tmp_path), "dataset_source": "/x",
-                          "baseline_statistics": "/y/statistics.json"})
-    assert (config.dataset_source, config.output_path, config.baseline_dir, config.schema_path) \
-        == (Path("/a"), Path("/b"), Path("/c"), Path("/d/schema.json"))
+    config = load_config(
+        [
+            "monitor",
+            "--dataset",
+            "/a",
+            "--output",
+            "/b",
+            "--baseline",
+            "/c",
+            "--schema",
+            "/d/schema.json",
+        ],
+        {
+            "DRIFT_MONITOR_ML_ROOT": str(tmp_path),
+            "dataset_source": "/x",
+            "baseline_statistics": "/y/statistics.json",
+        },
+    )
+    assert (config.dataset_source, config.output_path, config.baseline_dir, config.schema_path) == (
+        Path("/a"),
+        Path("/b"),
+        Path("/c"),
+        Path("/d/schema.json"),
+    )
 
 
 def test_lenient_times_and_bad_settings(tmp_path):
@@ -52,8 +80,9 @@ def test_lenient_times_and_bad_settings(tmp_path):
     with pytest.raises(InputError, match="start_time"):
         load_config([], {**root, "start_time": "yesterday"})
     with pytest.raises(InputError, match="not before"):
-        load_config([], {**root, "start_time": "2026-01-02T00:00:00Z",
-                         "end_time": "2026-01-01T00:00:00Z"})
+        load_config(
+            [], {**root, "start_time": "2026-01-02T00:00:00Z", "end_time": "2026-01-01T00:00:00Z"}
+        )
     with pytest.raises(InputError, match="unsupported format 'avro'"):
         load_config([], {**root, "dataset_format": '{"avro": {}}'})
     with pytest.raises(InputError, match="not JSON"):

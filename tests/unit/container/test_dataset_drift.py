@@ -24,14 +24,18 @@ def test_null_window_is_not_flagged(reference_table, adult_schema, baseline_dir,
     assert result.summary["p_value"] > 0.05
 
 
-def test_joint_shift_invisible_per_feature_is_caught(reference_table, adult_schema,
-                                                     baseline_dir, constraints):
+def test_joint_shift_invisible_per_feature_is_caught(
+    reference_table, adult_schema, baseline_dir, constraints
+):
     """Shuffling gender across rows keeps every marginal but breaks relationship × gender."""
     table = _data.resample(reference_table, 3000, 12)
     rng = np.random.default_rng(0)
     gender = np.array(table.column("gender").to_pylist(), dtype=object)
-    table = table.set_column(table.schema.get_field_index("gender"), "gender",
-                             pa.array(rng.permutation(gender), pa.string()))
+    table = table.set_column(
+        table.schema.get_field_index("gender"),
+        "gender",
+        pa.array(rng.permutation(gender), pa.string()),
+    )
     window = from_table(table, adult_schema)
     per_feature = FeatureDriftSection().analyse(window, baseline_dir, constraints)
     assert per_feature.summary["drifted_features"] == []

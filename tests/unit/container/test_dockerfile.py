@@ -10,8 +10,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
 DOCKERFILE = (REPO / "container" / "Dockerfile").read_text()
-IMAGE_PACKAGES = [REPO / "container" / "drift_monitor", REPO / "container" / "trainer",
-                  REPO / "common" / "column_schema", REPO / "common" / "capture_format"]
+IMAGE_PACKAGES = [
+    REPO / "container" / "drift_monitor",
+    REPO / "container" / "trainer",
+    REPO / "common" / "column_schema",
+    REPO / "common" / "capture_format",
+]
 # import name -> distribution name where they differ
 DISTRIBUTIONS = {"sklearn": "scikit-learn"}
 
@@ -57,8 +61,7 @@ def _third_party_imports() -> set[str]:
                 else:
                     continue
                 found |= {name.split(".")[0] for name in names}
-    return {name for name in found
-            if name not in local and name not in sys.stdlib_module_names}
+    return {name for name in found if name not in local and name not in sys.stdlib_module_names}
 
 
 def test_every_shared_package_the_image_imports_is_copied_into_it():
@@ -66,16 +69,24 @@ def test_every_shared_package_the_image_imports_is_copied_into_it():
     for package in IMAGE_PACKAGES:
         for path in package.rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.ImportFrom) and node.module \
-                        and node.module.split(".")[0] in shared:
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module
+                    and node.module.split(".")[0] in shared
+                ):
                     name = node.module.split(".")[0]
                     assert f"COPY common/{name} /app/{name}" in DOCKERFILE, (path, name)
 
 
 def test_every_third_party_import_is_pinned():
-    pinned = {line.split("==")[0].lower()
-              for line in (REPO / "container" / "requirements.txt").read_text().splitlines()
-              if "==" in line and not line.startswith("#")}
-    missing = {name for name in _third_party_imports()
-               if DISTRIBUTIONS.get(name, name).lower() not in pinned}
+    pinned = {
+        line.split("==")[0].lower()
+        for line in (REPO / "container" / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    missing = {
+        name
+        for name in _third_party_imports()
+        if DISTRIBUTIONS.get(name, name).lower() not in pinned
+    }
     assert not missing, f"imported by the image's code but not pinned: {sorted(missing)}"

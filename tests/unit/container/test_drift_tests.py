@@ -58,8 +58,10 @@ def test_ks_with_ties_is_conservative():
     """On heavily tied data, the false-alarm rate of the KS test stays below alpha."""
     rng = np.random.default_rng(1)
     values = np.r_[np.zeros(90), np.arange(1, 11)]
-    rejections = sum(dt.ks_test(rng.choice(values, 200), rng.choice(values, 200)).p_value < 0.05
-                     for _ in range(200))
+    rejections = sum(
+        dt.ks_test(rng.choice(values, 200), rng.choice(values, 200)).p_value < 0.05
+        for _ in range(200)
+    )
     assert rejections / 200 <= 0.05
 
 
@@ -103,7 +105,8 @@ def test_wasserstein_normalised_is_cohens_d_for_a_shift():
 def test_benjamini_hochberg_hand_computed():
     # sorted p: .01 .03 .04 .5 -> p*m/rank: .04 .06 .0533 .5 -> cumulative min from the top
     assert dt.benjamini_hochberg([0.01, 0.04, 0.03, 0.5]) == pytest.approx(
-        [0.04, 0.0533333, 0.0533333, 0.5], rel=1e-5)
+        [0.04, 0.0533333, 0.0533333, 0.5], rel=1e-5
+    )
     assert dt.benjamini_hochberg([]) == []
 
 

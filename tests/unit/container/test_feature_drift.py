@@ -27,34 +27,41 @@ def _by_name(result):
     return {f["name"]: f for f in result.statistics["drift"]["features"]}
 
 
-def test_window_from_the_baseline_distribution_is_quiet(reference_table, adult_schema,
-                                                        baseline_dir, constraints):
-    result = _analyse(_data.resample(reference_table, 1000, 3), adult_schema, baseline_dir,
-                      constraints)
+def test_window_from_the_baseline_distribution_is_quiet(
+    reference_table, adult_schema, baseline_dir, constraints
+):
+    result = _analyse(
+        _data.resample(reference_table, 1000, 3), adult_schema, baseline_dir, constraints
+    )
     assert result.summary["status"] == "ok" and result.summary["tested"] == 14
     assert result.summary["drifted_features"] == []
     assert result.violations == []
 
 
-def test_drifted_traffic_is_flagged_at_1000_rows(drifted_table, adult_schema, baseline_dir,
-                                                 constraints):
-    result = _analyse(_data.resample(drifted_table, 1000, 3), adult_schema, baseline_dir,
-                      constraints)
+def test_drifted_traffic_is_flagged_at_1000_rows(
+    drifted_table, adult_schema, baseline_dir, constraints
+):
+    result = _analyse(
+        _data.resample(drifted_table, 1000, 3), adult_schema, baseline_dir, constraints
+    )
     drifted = result.summary["drifted_features"]
     assert {"age", "hours-per-week"} <= set(drifted)
     assert all(v["constraint_check_type"] == "baseline_drift_check" for v in result.violations)
     features = result.statistics["drift"]["features"]
-    assert [f["name"] for f in features[:len(drifted)]] == drifted  # sorted by severity
-    severities = [f["severity"] for f in features[:len(drifted)]]
+    assert [f["name"] for f in features[: len(drifted)]] == drifted  # sorted by severity
+    severities = [f["severity"] for f in features[: len(drifted)]]
     assert severities == sorted(severities, reverse=True)
     age = _by_name(result)["age"]
     assert age["p_value_adjusted"] < 0.05 and age["wasserstein_normalised"] >= 0.1
-    assert {m["MetricName"] for m in result.metrics} >= {"feature_baseline_drift_age",
-                                                         "drifted_feature_count"}
+    assert {m["MetricName"] for m in result.metrics} >= {
+        "feature_baseline_drift_age",
+        "drifted_feature_count",
+    }
 
 
 def test_trivial_shift_on_a_large_window_is_significant_but_not_flagged(
-        reference_table, adult_schema, baseline_dir, constraints):
+    reference_table, adult_schema, baseline_dir, constraints
+):
     window = _data.resample(reference_table, 200_000, 4)
     shifted = pc.add(window.column("age"), 0.5)  # 0.5 years: d ≈ 0.04
     window = window.set_column(window.schema.get_field_index("age"), "age", shifted)
@@ -64,15 +71,17 @@ def test_trivial_shift_on_a_large_window_is_significant_but_not_flagged(
     assert not age["drifted"]
 
 
-def test_too_few_rows_is_insufficient_data_not_drift(drifted_table, adult_schema, baseline_dir,
-                                                     constraints):
+def test_too_few_rows_is_insufficient_data_not_drift(
+    drifted_table, adult_schema, baseline_dir, constraints
+):
     result = _analyse(drifted_table.slice(0, 20), adult_schema, baseline_dir, constraints)
     assert result.summary["status"] == "insufficient_data"
     assert result.violations == [] and result.summary["drifted_features"] == []
 
 
 def test_simple_comparison_alarms_on_noise_where_robust_does_not(
-        reference_table, adult_schema, baseline_dir, constraints):
+    reference_table, adult_schema, baseline_dir, constraints
+):
     window = _data.resample(reference_table, 60, 5)
     simple = copy.deepcopy(constraints)
     simple["monitoring_config"]["distribution_constraints"]["comparison_method"] = "Simple"
@@ -85,13 +94,16 @@ def test_per_feature_overrides(drifted_table, adult_schema, baseline_dir, constr
     for entry in edited["features"]:
         if entry["name"] == "age":
             entry["monitoringConfigOverrides"] = {
-                "distribution_constraints": {"comparison_threshold": 5.0}}
+                "distribution_constraints": {"comparison_threshold": 5.0}
+            }
         if entry["name"] == "hours-per-week":
             entry["monitoringConfigOverrides"] = {
-                "distribution_constraints": {"perform_comparison": "Disabled"}}
+                "distribution_constraints": {"perform_comparison": "Disabled"}
+            }
         if entry["name"] == "race":
             entry["monitoringConfigOverrides"] = {
-                "distribution_constraints": {"categorical_drift_method": "PSI"}}
+                "distribution_constraints": {"categorical_drift_method": "PSI"}
+            }
     result = _analyse(_data.resample(drifted_table, 1000, 3), adult_schema, baseline_dir, edited)
     features = _by_name(result)
     assert not features["age"]["drifted"] and features["age"]["threshold"] == 5.0
@@ -101,23 +113,27 @@ def test_per_feature_overrides(drifted_table, adult_schema, baseline_dir, constr
     assert result.summary["tested"] == 13
 
 
-def test_unknown_drift_method_is_a_clear_error(reference_table, adult_schema, baseline_dir,
-                                               constraints):
+def test_unknown_drift_method_is_a_clear_error(
+    reference_table, adult_schema, baseline_dir, constraints
+):
     edited = copy.deepcopy(constraints)
     edited["monitoring_config"]["distribution_constraints"]["numerical_drift_method"] = "Magic"
     with pytest.raises(InputError, match="Magic"):
         _analyse(reference_table.slice(0, 100), adult_schema, baseline_dir, edited)
 
 
-def test_unseen_and_vanished_categories_and_all_missing_column(reference_table, adult_schema,
-                                                               baseline_dir, constraints):
+def test_unseen_and_vanished_categories_and_all_missing_column(
+    reference_table, adult_schema, baseline_dir, constraints
+):
     window = _data.resample(reference_table, 2000, 6)
     n = window.num_rows
     workclass = np.where(np.arange(n) % 4 == 0, "Alien", "Private").astype(object)
-    window = window.set_column(window.schema.get_field_index("workclass"), "workclass",
-                               pa.array(workclass, pa.string()))
-    window = window.set_column(window.schema.get_field_index("age"), "age",
-                               pa.nulls(n, pa.float64()))
+    window = window.set_column(
+        window.schema.get_field_index("workclass"), "workclass", pa.array(workclass, pa.string())
+    )
+    window = window.set_column(
+        window.schema.get_field_index("age"), "age", pa.nulls(n, pa.float64())
+    )
     features = _by_name(_analyse(window, adult_schema, baseline_dir, constraints))
     assert features["workclass"]["unseen_share"] == pytest.approx(0.25)
     assert features["workclass"]["unseen_categories"] == ["Alien"]
@@ -127,17 +143,22 @@ def test_unseen_and_vanished_categories_and_all_missing_column(reference_table, 
     assert features["age"]["current_missing_rate"] == 1.0
 
 
-def test_constant_window_column_is_measured(reference_table, adult_schema, baseline_dir,
-                                            constraints):
+def test_constant_window_column_is_measured(
+    reference_table, adult_schema, baseline_dir, constraints
+):
     window = _data.resample(reference_table, 1000, 7)
-    window = window.set_column(window.schema.get_field_index("hours-per-week"),
-                               "hours-per-week", pa.array(np.full(1000, 40.0)))
+    window = window.set_column(
+        window.schema.get_field_index("hours-per-week"),
+        "hours-per-week",
+        pa.array(np.full(1000, 40.0)),
+    )
     hours = _by_name(_analyse(window, adult_schema, baseline_dir, constraints))["hours-per-week"]
     assert hours["drifted"] and hours["statistic"] > 0.25
 
 
-def test_baseline_without_the_feature_is_a_clear_error(tmp_path, reference_table, adult_schema,
-                                                       baseline_dir, constraints):
+def test_baseline_without_the_feature_is_a_clear_error(
+    tmp_path, reference_table, adult_schema, baseline_dir, constraints
+):
     for item in baseline_dir.iterdir():
         (tmp_path / item.name).write_bytes(item.read_bytes())
     document = json.loads((tmp_path / BASELINE_FILE).read_text())

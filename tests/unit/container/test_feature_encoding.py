@@ -23,4 +23,7 @@ def test_rare_categories_beyond_the_limit_share_other(monkeypatch):
     dtypes = category_dtypes(frame)
     assert list(dtypes["c"].categories) == ["a", "b", OTHER]
     assert encode(pd.DataFrame({"c": ["d", "zzz", "a"]}), dtypes)["c"].tolist() == [
-        OTHER, OTHER, "a"]
+        OTHER,
+        OTHER,
+        "a",
+    ]

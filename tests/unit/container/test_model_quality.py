@@ -26,9 +26,11 @@ FEATURES = [{"name": "x", "type": "numerical"}]
 def _window(labels, predictions, scores=None, output_format="probability"):
     raw = {"features": FEATURES, "output_format": output_format}
     schema = parse_schema(raw)
-    columns = {"x": pa.array(np.arange(len(predictions), dtype=float)),
-               "prediction": pa.array(predictions, type=pa.int64()),
-               "label": pa.array(labels, type=pa.int64())}
+    columns = {
+        "x": pa.array(np.arange(len(predictions), dtype=float)),
+        "prediction": pa.array(predictions, type=pa.int64()),
+        "label": pa.array(labels, type=pa.int64()),
+    }
     if scores is not None:
         columns["score"] = pa.array(scores, type=pa.float64())
     return from_table(pa.table(columns), schema, source="test-window")
@@ -89,14 +91,17 @@ def test_metrics_match_sklearn_and_intervals_use_named_methods():
     assert metrics["auc"]["confidence_interval"]["method"] == "delong"
     accuracy = metrics["accuracy"]["value"]
     assert metrics["accuracy"]["standard_deviation"] == pytest.approx(
-        math.sqrt(accuracy * (1 - accuracy) / 600))
+        math.sqrt(accuracy * (1 - accuracy) / 600)
+    )
 
 
 def test_standard_deviation_is_nan_below_200_rows():
     labels, predictions, scores = _sample(n=150)
     metrics, _ = binary_classification_metrics(labels == 1, predictions == 1, scores)
-    assert all(metrics[m]["standard_deviation"] == "NaN"
-               for m in ("accuracy", "precision", "recall", "f1", "auc"))
+    assert all(
+        metrics[m]["standard_deviation"] == "NaN"
+        for m in ("accuracy", "precision", "recall", "f1", "auc")
+    )
     json.dumps(metrics, allow_nan=False)
 
 
@@ -115,8 +120,10 @@ def test_baseline_derives_threshold_and_monitor_flags_a_clear_drop(tmp_path):
     constraints = section.fit_baseline(_window(labels, predictions, scores), tmp_path)
     accuracy = accuracy_score(labels, predictions)
     rule = constraints["binary_classification_constraints"]["accuracy"]
-    assert rule == {"threshold": pytest.approx(accuracy - 0.05, abs=1e-6),
-                    "comparison_operator": "LessThanThreshold"}
+    assert rule == {
+        "threshold": pytest.approx(accuracy - 0.05, abs=1e-6),
+        "comparison_operator": "LessThanThreshold",
+    }
     assert json.loads((tmp_path / BASELINE_FILE).read_text())["status"] == "ok"
 
     healthy = section.analyse(_window(labels, predictions, scores), tmp_path, constraints)
@@ -132,11 +139,17 @@ def test_baseline_derives_threshold_and_monitor_flags_a_clear_drop(tmp_path):
 
 def test_a_drop_within_noise_is_not_a_violation(tmp_path):
     labels, predictions, scores = _sample(n=120)
-    constraints = {"binary_classification_constraints": {
-        "accuracy": {"threshold": accuracy_score(labels, predictions) + 0.03,
-                     "comparison_operator": "LessThanThreshold"}}}
-    result = ModelQualitySection().analyse(_window(labels, predictions, scores), tmp_path,
-                                           constraints)
+    constraints = {
+        "binary_classification_constraints": {
+            "accuracy": {
+                "threshold": accuracy_score(labels, predictions) + 0.03,
+                "comparison_operator": "LessThanThreshold",
+            }
+        }
+    }
+    result = ModelQualitySection().analyse(
+        _window(labels, predictions, scores), tmp_path, constraints
+    )
     assert result.summary["status"] == "ok" and result.violations == []
 
 
@@ -145,10 +158,14 @@ def test_too_few_labels_is_insufficient_data_never_a_verdict(tmp_path):
     labels_partial = np.where(np.arange(400) < 40, labels, -1)
     table_labels = [int(v) if v >= 0 else None for v in labels_partial]
     wrong = 1 - labels  # every labelled row wrong
-    constraints = {"binary_classification_constraints": {
-        "accuracy": {"threshold": 0.9, "comparison_operator": "LessThanThreshold"}}}
-    result = ModelQualitySection().analyse(_window(table_labels, wrong, scores), tmp_path,
-                                           constraints)
+    constraints = {
+        "binary_classification_constraints": {
+            "accuracy": {"threshold": 0.9, "comparison_operator": "LessThanThreshold"}
+        }
+    }
+    result = ModelQualitySection().analyse(
+        _window(table_labels, wrong, scores), tmp_path, constraints
+    )
     assert result.summary["status"] == "insufficient_data"
     assert result.summary["labeled_count"] == 40
     assert result.summary["label_coverage"] == pytest.approx(0.1)
@@ -158,23 +175,24 @@ def test_too_few_labels_is_insufficient_data_never_a_verdict(tmp_path):
 
 def test_no_labels(tmp_path):
     _, predictions, scores = _sample(n=50)
-    result = ModelQualitySection().analyse(_window([None] * 50, predictions, scores), tmp_path,
-                                           {})
+    result = ModelQualitySection().analyse(_window([None] * 50, predictions, scores), tmp_path, {})
     assert result.summary["status"] == "no_labels"
     assert result.summary["labeled_count"] == 0 and result.statistics == {}
 
 
 def test_labels_outside_0_1_are_a_clear_error(tmp_path):
     with pytest.raises(InputError, match=r"test-window column 'label'.*not 0/1"):
-        ModelQualitySection().analyse(_window([0, 2, 1], [0, 1, 1], [0.1, 0.9, 0.8]),
-                                      tmp_path, {})
+        ModelQualitySection().analyse(_window([0, 2, 1], [0, 1, 1], [0.1, 0.9, 0.8]), tmp_path, {})
 
 
 def test_unknown_constraint_metric_is_a_clear_error(tmp_path):
     labels, predictions, scores = _sample(n=300)
     with pytest.raises(InputError, match="f3 is not a supported metric"):
-        ModelQualitySection().analyse(_window(labels, predictions, scores), tmp_path, {
-            "binary_classification_constraints": {"f3": {"threshold": 0.5}}})
+        ModelQualitySection().analyse(
+            _window(labels, predictions, scores),
+            tmp_path,
+            {"binary_classification_constraints": {"f3": {"threshold": 0.5}}},
+        )
 
 
 def test_greater_than_threshold_rule_uses_the_interval_lower_end(tmp_path):
@@ -182,11 +200,18 @@ def test_greater_than_threshold_rule_uses_the_interval_lower_end(tmp_path):
     recall = recall_score(labels, predictions)
     section = ModelQualitySection()
     window = _window(labels, predictions, scores)
-    below = {"binary_classification_constraints": {
-        "recall": {"threshold": recall - 0.1, "comparison_operator": "GreaterThanThreshold"}}}
-    near = {"binary_classification_constraints": {
-        "recall": {"threshold": recall - 0.005, "comparison_operator": "GreaterThanThreshold"}}}
+    below = {
+        "binary_classification_constraints": {
+            "recall": {"threshold": recall - 0.1, "comparison_operator": "GreaterThanThreshold"}
+        }
+    }
+    near = {
+        "binary_classification_constraints": {
+            "recall": {"threshold": recall - 0.005, "comparison_operator": "GreaterThanThreshold"}
+        }
+    }
     assert [v["feature_name"] for v in section.analyse(window, tmp_path, below).violations] == [
-        "recall"]
+        "recall"
+    ]
     assert section.analyse(window, tmp_path, near).violations == []
     assert "Model quality" in section.analyse(window, tmp_path, near).report_html

@@ -6,8 +6,12 @@ from drift_monitor.config import load_config
 from drift_monitor.errors import InputError
 from drift_monitor.monitor_job import with_overrides
 
-CONSTRAINTS = {"features": [], "binary_classification_constraints": {
-    "accuracy": {"threshold": 0.79, "comparison_operator": "LessThanThreshold"}}}
+CONSTRAINTS = {
+    "features": [],
+    "binary_classification_constraints": {
+        "accuracy": {"threshold": 0.79, "comparison_operator": "LessThanThreshold"}
+    },
+}
 
 
 def _config(tmp_path, **env):

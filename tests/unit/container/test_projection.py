@@ -51,12 +51,16 @@ def _rows(n, mean, seed, *, labelled=True, concept_flip=False, squash=1.0):
 
 def _window(x, y, score, output_format="probability"):
     schema = parse_schema({"features": FEATURES, "output_format": output_format})
-    columns = {"x": pa.array(x), "colour": pa.array(np.where(x > 0, "red", "blue")),
-               "prediction": pa.array((score >= 0.5).astype(np.int64))}
+    columns = {
+        "x": pa.array(x),
+        "colour": pa.array(np.where(x > 0, "red", "blue")),
+        "prediction": pa.array((score >= 0.5).astype(np.int64)),
+    }
     if output_format == "probability":
         columns["score"] = pa.array(score)
-    columns["label"] = pa.array(y, type=pa.int64()) if y is not None else pa.nulls(
-        len(x), pa.int64())
+    columns["label"] = (
+        pa.array(y, type=pa.int64()) if y is not None else pa.nulls(len(x), pa.int64())
+    )
     return from_table(pa.table(columns), schema, source="synthetic")
 
 
@@ -64,7 +68,10 @@ def _true_accuracy(mean):
     """E[max(p, 1 - p)] for x ~ N(mean, 1), p = expit(SLOPE x): exact for calibrated scores."""
     value, _ = integrate.quad(
         lambda x: max(expit(SLOPE * x), 1 - expit(SLOPE * x)) * stats.norm.pdf(x, mean, 1.0),
-        mean - 10, mean + 10, points=[0.0])
+        mean - 10,
+        mean + 10,
+        points=[0.0],
+    )
     return value
 
 
@@ -77,9 +84,11 @@ def baseline(tmp_path_factory):
     directory = tmp_path_factory.mktemp("baseline")
     x, y, score = _rows(3000, 0.0, seed=1, squash=0.6)  # under-confident model: needs a map
     constraints = ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(
-        _window(x, y, score), directory)
+        _window(x, y, score), directory
+    )
     constraints["binary_classification_constraints"] = {
-        "accuracy": {"threshold": 0.70, "comparison_operator": "LessThanThreshold"}}
+        "accuracy": {"threshold": 0.70, "comparison_operator": "LessThanThreshold"}
+    }
     return directory, constraints
 
 
@@ -96,10 +105,12 @@ def test_baseline_writes_json_and_parquet_and_a_calibration_better_than_raw(base
 
 
 @pytest.mark.parametrize("mean", [0.0, 1.0])
-@pytest.mark.parametrize(("correction", "tolerance"), [("none", 0.01),
-                                                       ("importance_weighting", 0.02)])
-def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, mean, correction,
-                                                                    tolerance):
+@pytest.mark.parametrize(
+    ("correction", "tolerance"), [("none", 0.01), ("importance_weighting", 0.02)]
+)
+def test_projection_matches_analytic_accuracy_under_covariate_shift(
+    baseline, mean, correction, tolerance
+):
     directory, constraints = baseline
     x, _, score = _rows(20000, mean, seed=2, labelled=False, squash=0.6)
     section = ProjectionSection(ProjectionSettings(shift_correction=correction, **FAST))
@@ -110,25 +121,27 @@ def test_projection_matches_analytic_accuracy_under_covariate_shift(baseline, me
     assert summary["projected_accuracy"] == pytest.approx(truth, abs=tolerance)
     # the interval targets the realised accuracy of 20,000 rows (sd ~0.003 around the truth)
     assert summary["interval"][0] - 0.006 <= truth <= summary["interval"][1] + 0.006
-    assert "concept drift" in result.statistics["projected_binary_classification_metrics"][
-        "caveat"]
+    assert "concept drift" in result.statistics["projected_binary_classification_metrics"]["caveat"]
     assert "effective sample size" in summary["rests_on"]
-    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
-        "rests_on"]
+    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"]["rests_on"]
     assert rests_on["sensitivity"] >= 0 and 0 < rests_on["effective_sample_share"] <= 1
     assert set(rests_on["alternative_estimates"]) >= {
-        "importance_weighted" if correction == "none" else "unweighted"}
+        "importance_weighted" if correction == "none" else "unweighted"
+    }
     assert result.violations == []  # true accuracy 0.78 / 0.84, threshold 0.70
 
 
 def test_projected_accuracy_check_fires_when_the_interval_is_below_threshold(baseline):
     directory, constraints = baseline
     x, _, score = _rows(5000, 0.0, seed=3, labelled=False, squash=0.6)
-    strict = dict(constraints, binary_classification_constraints={
-        "accuracy": {"threshold": 0.95, "comparison_operator": "LessThanThreshold"}})
+    strict = dict(
+        constraints,
+        binary_classification_constraints={
+            "accuracy": {"threshold": 0.95, "comparison_operator": "LessThanThreshold"}
+        },
+    )
     result = _section().analyse(_window(x, None, score), directory, strict)
-    assert [v["constraint_check_type"] for v in result.violations] == [
-        "projected_accuracy_check"]
+    assert [v["constraint_check_type"] for v in result.violations] == ["projected_accuracy_check"]
 
 
 def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
@@ -144,13 +157,19 @@ def test_concept_drift_on_labelled_rows_raises_reliability_violation(baseline):
 def test_reliability_violation_needs_the_gap_to_reach_its_effect_size(baseline):
     directory, constraints = baseline
     x, y, score = _rows(3000, 0.0, seed=4, concept_flip=True, squash=0.6)
-    lenient = dict(constraints, projection_settings={
-        **constraints.get("projection_settings", {}), "reliability_min_gap": 0.9})
+    lenient = dict(
+        constraints,
+        projection_settings={
+            **constraints.get("projection_settings", {}),
+            "reliability_min_gap": 0.9,
+        },
+    )
     result = ProjectionSection().analyse(_window(x, y, score), directory, lenient)
     gap = result.statistics["projected_binary_classification_metrics"]["measured_vs_projected"]
     assert gap["p_value"] < 1e-6, "the test is significant ..."
     assert "projection_reliability_check" not in {  # ... but the gap is below 0.9
-        v["constraint_check_type"] for v in result.violations}
+        v["constraint_check_type"] for v in result.violations
+    }
 
 
 def test_no_reliability_violation_when_the_projection_holds(baseline):
@@ -158,7 +177,8 @@ def test_no_reliability_violation_when_the_projection_holds(baseline):
     x, y, score = _rows(3000, 0.5, seed=5, squash=0.6)
     result = _section().analyse(_window(x, y, score), directory, constraints)
     assert "projection_reliability_check" not in {
-        v["constraint_check_type"] for v in result.violations}
+        v["constraint_check_type"] for v in result.violations
+    }
     html = result.report_html
     assert "measured (labelled rows)" in html and "(Wilson)" in html
     assert "concept drift" in html and "Rests on" in html
@@ -181,8 +201,9 @@ def test_interval_covers_realised_accuracy_at_roughly_nominal_rate():
 
 def test_class_only_projection_reweights_baseline_precision_by_class_mix():
     predicted = np.r_[np.ones(300, bool), np.zeros(700, bool)]
-    correct = np.r_[np.ones(240, bool), np.zeros(60, bool), np.ones(630, bool),
-                    np.zeros(70, bool)]  # precision 0.8 (positive), 0.9 (negative)
+    correct = np.r_[
+        np.ones(240, bool), np.zeros(60, bool), np.ones(630, bool), np.zeros(70, bool)
+    ]  # precision 0.8 (positive), 0.9 (negative)
     baseline = class_precision(predicted, correct)
     window = np.r_[np.ones(600, bool), np.zeros(400, bool)]
     projection = project_from_classes(window, baseline, seed=0)
@@ -243,12 +264,12 @@ def test_calibration_selection_and_ece():
     p = rng.uniform(size=2000)
     y = (rng.uniform(size=2000) < p).astype(float)
     assert expected_calibration_error(p, y) < 0.03
-    assert expected_calibration_error(p ** 3, y) > 0.1
-    fit = choose_calibration(p ** 3, y, method="auto")
+    assert expected_calibration_error(p**3, y) > 0.1
+    fit = choose_calibration(p**3, y, method="auto")
     assert fit.quality["method"] != "identity"  # the raw scores are far off
     assert fit.quality["out_of_fold_ece"] < 0.03
     assert fit.quality["candidates"]["identity"]["ece"] > 0.1
-    draws = bootstrap_maps_on_grid(fit.chosen.method, p ** 3, y, GRID, resamples=20, seed=0)
+    draws = bootstrap_maps_on_grid(fit.chosen.method, p**3, y, GRID, resamples=20, seed=0)
     assert draws.shape == (20, GRID.size)
 
 
@@ -256,8 +277,7 @@ def test_class_only_window_predicting_a_class_the_baseline_never_did(tmp_path):
     x, y, score = _rows(600, -3.0, seed=12)  # baseline: (almost) only negative predictions
     keep = score < 0.5
     section = _section()
-    constraints = section.fit_baseline(_window(x[keep], y[keep], score[keep], "class"),
-                                       tmp_path)
+    constraints = section.fit_baseline(_window(x[keep], y[keep], score[keep], "class"), tmp_path)
     x2, _, score2 = _rows(600, 1.0, seed=13, labelled=False)
     result = section.analyse(_window(x2, None, score2, "class"), tmp_path, constraints)
     assert result.summary["status"] == "insufficient_data"
@@ -270,8 +290,9 @@ def test_reference_sample_keeps_every_labelled_row_first(tmp_path):
     x, y, score = _rows(5000, 0.0, seed=14)
     labels = np.where(np.arange(5000) % 20 == 0, y, -1)  # 250 labelled rows, spread out
     window = _window(x, y, score)
-    table = window.table.set_column(window.table.column_names.index("label"), "label",
-                                    pa.array(labels, mask=labels < 0))
+    table = window.table.set_column(
+        window.table.column_names.index("label"), "label", pa.array(labels, mask=labels < 0)
+    )
     section = ProjectionSection(ProjectionSettings(reference_rows=1000, **FAST))
     section.fit_baseline(from_table(table, window.schema, source="synthetic"), tmp_path)
     stored = pq.read_table(tmp_path / REFERENCE_FILE)

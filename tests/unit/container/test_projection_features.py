@@ -29,13 +29,17 @@ from drift_monitor.projection_features import (
 from drift_monitor.window import from_table
 
 FAST = {"bootstrap_resamples": 60, "domain_classifier_rows": 2000}
-SCHEMA = parse_schema({"features": [{"name": "x", "type": "numerical"},
-                                    {"name": "group", "type": "categorical"}]})
+SCHEMA = parse_schema(
+    {"features": [{"name": "x", "type": "numerical"}, {"name": "group", "type": "categorical"}]}
+)
 # The model's score is expit(2x) in both groups; the truth is expit(2x) in group a but only
 # expit(0.5x) in group b, where the model is over-confident.
 TRUE_SLOPE = {"a": 2.0, "b": 0.5}
-THRESHOLD = {"binary_classification_constraints": {"accuracy": {
-    "threshold": 0.5, "comparison_operator": "LessThanThreshold"}}}
+THRESHOLD = {
+    "binary_classification_constraints": {
+        "accuracy": {"threshold": 0.5, "comparison_operator": "LessThanThreshold"}
+    }
+}
 
 
 def _rows(n, share_b, seed, *, labelled=True, slopes=TRUE_SLOPE):
@@ -45,24 +49,28 @@ def _rows(n, share_b, seed, *, labelled=True, slopes=TRUE_SLOPE):
     slope = np.where(group == "b", slopes["b"], slopes["a"])
     y = (rng.uniform(size=n) < expit(slope * x)).astype(np.int64)
     score = expit(2.0 * x)
-    columns = {"x": pa.array(x), "group": pa.array(group), "score": pa.array(score),
-               "prediction": pa.array((score >= 0.5).astype(np.int64)),
-               "label": pa.array(y) if labelled else pa.nulls(n, pa.int64())}
+    columns = {
+        "x": pa.array(x),
+        "group": pa.array(group),
+        "score": pa.array(score),
+        "prediction": pa.array((score >= 0.5).astype(np.int64)),
+        "label": pa.array(y) if labelled else pa.nulls(n, pa.int64()),
+    }
     return from_table(pa.table(columns), SCHEMA, source="synthetic")
 
 
 def _group_accuracy(slope):
     """P(correct) in a group: the prediction is x > 0, correct with expit(slope |x|)."""
-    value, _ = integrate.quad(lambda x: expit(slope * abs(x)) * stats.norm.pdf(x), -10, 10,
-                              points=[0.0])
+    value, _ = integrate.quad(
+        lambda x: expit(slope * abs(x)) * stats.norm.pdf(x), -10, 10, points=[0.0]
+    )
     return value
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
     directory = tmp_path_factory.mktemp("baseline")
-    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(_rows(4000, 0.5, seed=1),
-                                                               directory)
+    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(_rows(4000, 0.5, seed=1), directory)
     return directory
 
 
@@ -83,33 +91,36 @@ def test_stored_trees_give_scikit_learns_probabilities():
     base = fit_map("isotonic", scores, outcomes.astype(float))
     encoding = ColumnEncoding.fit(features)
     x = encoding.matrix(features, scores)
-    model = GradientBoostingClassifier(init=_StartFromScoreCalibration(base), random_state=0,
-                                       **_BOOSTING).fit(x, outcomes)
+    model = GradientBoostingClassifier(
+        init=_StartFromScoreCalibration(base), random_state=0, **_BOOSTING
+    ).fit(x, outcomes)
     ours = FeatureCalibrator(encoding, base, _BOOSTING["learning_rate"], (trees_of(model),))
     restored = FeatureCalibrator.from_json(json.loads(json.dumps(ours.to_json())), source="t")
     fresh = _rows(2000, 1.0, seed=8, labelled=False)
     expected = model.predict_proba(encoding.matrix(fresh.features_frame(), fresh.scores()))[:, 1]
     assert restored.predict(fresh.features_frame(), fresh.scores()) == pytest.approx(
-        expected, abs=1e-12)
+        expected, abs=1e-12
+    )
 
 
 def test_feature_aware_projection_follows_a_shift_into_the_miscalibrated_group(baseline):
     truth = 0.05 * _group_accuracy(TRUE_SLOPE["a"]) + 0.95 * _group_accuracy(TRUE_SLOPE["b"])
     window = _rows(20000, 0.95, seed=2, labelled=False)
     result = ProjectionSection(ProjectionSettings(**FAST)).analyse(window, baseline, THRESHOLD)
-    score_only = ProjectionSection(ProjectionSettings(feature_calibration="never", **FAST)) \
-        .analyse(window, baseline, THRESHOLD)
+    score_only = ProjectionSection(ProjectionSettings(feature_calibration="never", **FAST)).analyse(
+        window, baseline, THRESHOLD
+    )
     assert result.summary["projected_accuracy"] == pytest.approx(truth, abs=0.015)
     # the score-only map carries the baseline's 50/50 mix: about 10 points too high here
     assert score_only.summary["projected_accuracy"] - truth > 0.07
-    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
-        "rests_on"]
+    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"]["rests_on"]
     assert rests_on["feature_calibration"]["used"] is True
     assert rests_on["feature_calibration"]["adjustment"] == pytest.approx(
-        result.summary["projected_accuracy"] - score_only.summary["projected_accuracy"],
-        abs=1e-3)
+        result.summary["projected_accuracy"] - score_only.summary["projected_accuracy"], abs=1e-3
+    )
     assert rests_on["alternative_estimates"]["score_only"] == pytest.approx(
-        score_only.summary["projected_accuracy"], abs=1e-3)
+        score_only.summary["projected_accuracy"], abs=1e-3
+    )
     assert "feature-aware calibration" in result.summary["rests_on"]
     # the interval covers the score-only estimate's disagreement too
     lower, upper = result.summary["interval"]
@@ -121,29 +132,36 @@ def test_labelled_rows_are_tested_against_the_feature_aware_projection(baseline)
     result = ProjectionSection(ProjectionSettings(**FAST)).analyse(window, baseline, THRESHOLD)
     kinds = {v["constraint_check_type"] for v in result.violations}
     assert "projection_reliability_check" not in kinds
-    score_only = ProjectionSection(ProjectionSettings(feature_calibration="never", **FAST)) \
-        .analyse(window, baseline, THRESHOLD)
+    score_only = ProjectionSection(ProjectionSettings(feature_calibration="never", **FAST)).analyse(
+        window, baseline, THRESHOLD
+    )
     # the score-only projection is ~10 points off on these rows: the gap test catches it
     assert "projection_reliability_check" in {
-        v["constraint_check_type"] for v in score_only.violations}
+        v["constraint_check_type"] for v in score_only.violations
+    }
 
 
 def test_never_and_too_few_rows_fall_back_to_the_score_alone(tmp_path):
     section = ProjectionSection(ProjectionSettings(feature_calibration="never", **FAST))
     section.fit_baseline(_rows(4000, 0.5, seed=4), tmp_path / "never")
     verdict = json.loads((tmp_path / "never" / BASELINE_FILE).read_text())
-    assert verdict["feature_calibration"] == {"use": False,
-                                              "reason": "feature_calibration is 'never'"}
-    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(_rows(600, 0.5, seed=5),
-                                                               tmp_path / "small")
+    assert verdict["feature_calibration"] == {
+        "use": False,
+        "reason": "feature_calibration is 'never'",
+    }
+    ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(
+        _rows(600, 0.5, seed=5), tmp_path / "small"
+    )
     verdict = json.loads((tmp_path / "small" / BASELINE_FILE).read_text())
     assert verdict["feature_calibration"]["use"] is False
-    assert "600 labelled baseline rows, fewer than the 1000" in verdict[
-        "feature_calibration"]["reason"]
+    assert (
+        "600 labelled baseline rows, fewer than the 1000"
+        in verdict["feature_calibration"]["reason"]
+    )
     result = ProjectionSection(ProjectionSettings(**FAST)).analyse(
-        _rows(2000, 0.95, seed=6, labelled=False), tmp_path / "small", THRESHOLD)
-    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"][
-        "rests_on"]
+        _rows(2000, 0.95, seed=6, labelled=False), tmp_path / "small", THRESHOLD
+    )
+    rests_on = result.statistics["projected_binary_classification_metrics"]["accuracy"]["rests_on"]
     assert rests_on["feature_calibration"]["used"] is False
     assert "score_only" not in rests_on["alternative_estimates"]
 
@@ -162,26 +180,34 @@ def test_a_baseline_with_almost_one_class_skips_the_comparison_with_a_reason(tmp
     window = _rows(3000, 0.5, seed=11)
     labels = np.zeros(3000, dtype=np.int64)
     labels[:10] = 1  # 10 positive rows: too few for a stratified 5-fold comparison
-    table = window.table.set_column(window.table.column_names.index("label"), "label",
-                                    pa.array(labels))
+    table = window.table.set_column(
+        window.table.column_names.index("label"), "label", pa.array(labels)
+    )
     ProjectionSection(ProjectionSettings(**FAST)).fit_baseline(
-        from_table(table, SCHEMA, source="synthetic"), tmp_path)
+        from_table(table, SCHEMA, source="synthetic"), tmp_path
+    )
     verdict = json.loads((tmp_path / BASELINE_FILE).read_text())["feature_calibration"]
-    assert verdict == {"use": False, "reason": "only 10 labelled baseline rows of one class, "
-                                               "fewer than the 50 the out-of-fold comparison "
-                                               "needs"}
+    assert verdict == {
+        "use": False,
+        "reason": "only 10 labelled baseline rows of one class, "
+        "fewer than the 50 the out-of-fold comparison "
+        "needs",
+    }
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    (lambda m: m["bags"][0][0].update(left=[5] * len(m["bags"][0][0]["left"])),
-     "out of range"),
-    (lambda m: m["bags"][0][0].update(feature=[99] * len(m["bags"][0][0]["feature"])),
-     "out of range"),
-    (lambda m: m["bags"][0][0].update(value=[1.0]), "equal length"),
-    (lambda m: m.pop("base"), "not a feature-aware calibration"),
-])
-def test_a_damaged_feature_calibration_file_is_a_clear_error(baseline, tmp_path, damage,
-                                                             message):
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda m: m["bags"][0][0].update(left=[5] * len(m["bags"][0][0]["left"])), "out of range"),
+        (
+            lambda m: m["bags"][0][0].update(feature=[99] * len(m["bags"][0][0]["feature"])),
+            "out of range",
+        ),
+        (lambda m: m["bags"][0][0].update(value=[1.0]), "equal length"),
+        (lambda m: m.pop("base"), "not a feature-aware calibration"),
+    ],
+)
+def test_a_damaged_feature_calibration_file_is_a_clear_error(baseline, tmp_path, damage, message):
     import shutil
 
     copy = tmp_path / "baseline"
@@ -191,23 +217,30 @@ def test_a_damaged_feature_calibration_file_is_a_clear_error(baseline, tmp_path,
     (copy / FEATURE_MODEL_FILE).write_text(json.dumps(model))
     with pytest.raises(InputError, match=message):
         ProjectionSection(ProjectionSettings(**FAST)).analyse(
-            _rows(500, 0.5, seed=12, labelled=False), copy, THRESHOLD)
+            _rows(500, 0.5, seed=12, labelled=False), copy, THRESHOLD
+        )
 
 
 def test_a_feature_dropped_from_the_schema_since_the_baseline_is_a_clear_error(baseline):
     fewer = parse_schema({"features": [{"name": "x", "type": "numerical"}]})
     window = _rows(500, 0.5, seed=13, labelled=False)
-    with pytest.raises(InputError, match=r"fitted on features \['group', 'x'\], but "
-                                         r"schema.json now has \['x'\]; rebuild the baseline"):
+    with pytest.raises(
+        InputError,
+        match=r"fitted on features \['group', 'x'\], but "
+        r"schema.json now has \['x'\]; rebuild the baseline",
+    ):
         ProjectionSection(ProjectionSettings(**FAST)).analyse(
             from_table(window.table.drop_columns(["group"]), fewer, source="synthetic"),
-            baseline, THRESHOLD)
+            baseline,
+            THRESHOLD,
+        )
 
 
 def test_bad_feature_calibration_setting_is_a_clear_error():
     with pytest.raises(InputError, match="feature_calibration must be one of"):
-        ProjectionSettings.from_constraints({"projection_settings": {
-            "feature_calibration": "sometimes"}})
+        ProjectionSettings.from_constraints(
+            {"projection_settings": {"feature_calibration": "sometimes"}}
+        )
 
 
 def test_class_shift_means_variances_and_correct_count_by_hand():

@@ -14,11 +14,18 @@ from column_schema import parse_schema
 from drift_monitor.errors import InputError
 from drift_monitor.readers import detect_format, read_window
 
-SCHEMA = parse_schema({"features": [{"name": "x", "type": "numerical"},
-                                    {"name": "c", "type": "categorical"}]})
-TABLE = pa.table({"x": [1.0, 2.0, None], "c": ["1", None, "b"], "score": [0.1, 0.9, 0.5],
-                  "prediction": pa.array([0, 1, 1], pa.int64()),
-                  "label": pa.array([0, None, 1], pa.int64())})
+SCHEMA = parse_schema(
+    {"features": [{"name": "x", "type": "numerical"}, {"name": "c", "type": "categorical"}]}
+)
+TABLE = pa.table(
+    {
+        "x": [1.0, 2.0, None],
+        "c": ["1", None, "b"],
+        "score": [0.1, 0.9, 0.5],
+        "prediction": pa.array([0, 1, 1], pa.int64()),
+        "label": pa.array([0, None, 1], pa.int64()),
+    }
+)
 
 
 def test_parquet_file_and_directory(tmp_path):
@@ -60,13 +67,30 @@ def test_empty_directory_and_missing_path(tmp_path):
 
 
 def _capture(when, data, output, inference_id="id", encoding="CSV"):
-    return json.dumps({"captureData": {
-        "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT", "data": data,
-                          "encoding": encoding},
-        "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT", "data": output,
-                           "encoding": "CSV"}},
-        "eventMetadata": {"eventId": "e-" + inference_id, "inferenceId": inference_id,
-                          "inferenceTime": when}, "eventVersion": "0"})
+    return json.dumps(
+        {
+            "captureData": {
+                "endpointInput": {
+                    "observedContentType": "text/csv",
+                    "mode": "INPUT",
+                    "data": data,
+                    "encoding": encoding,
+                },
+                "endpointOutput": {
+                    "observedContentType": "text/csv",
+                    "mode": "OUTPUT",
+                    "data": output,
+                    "encoding": "CSV",
+                },
+            },
+            "eventMetadata": {
+                "eventId": "e-" + inference_id,
+                "inferenceId": inference_id,
+                "inferenceTime": when,
+            },
+            "eventVersion": "0",
+        }
+    )
 
 
 def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(tmp_path):
@@ -75,17 +99,26 @@ def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(t
     lines = [
         _capture("2026-11-25T13:05:00Z", "34,a\n", "0.2", "r1"),
         _capture("2026-11-25T13:06:00Z", "51,b\n27,\n", "0.8\n0.4", "batch"),
-        _capture("2026-11-25T13:07:00Z",
-                 base64.b64encode(b"40,a").decode(), "0.6", "r64", encoding="BASE64"),
-        _capture("2026-11-25T14:00:00Z", "99,a", "0.9", "late"),       # outside [start, end)
-        _capture("2026-11-25T13:08:00Z", "1,2,3", "0.5", "wide"),     # wrong field count
+        _capture(
+            "2026-11-25T13:07:00Z",
+            base64.b64encode(b"40,a").decode(),
+            "0.6",
+            "r64",
+            encoding="BASE64",
+        ),
+        _capture("2026-11-25T14:00:00Z", "99,a", "0.9", "late"),  # outside [start, end)
+        _capture("2026-11-25T13:08:00Z", "1,2,3", "0.5", "wide"),  # wrong field count
         _capture("2026-11-25T13:09:00Z", "1,a\n2,b", "0.5", "short"),  # 2 rows, 1 output
         "{not json",
     ]
     (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
-    window = read_window(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA,
-                         start=datetime(2026, 11, 25, 13, tzinfo=UTC),
-                         end=datetime(2026, 11, 25, 14, tzinfo=UTC))
+    window = read_window(
+        tmp_path,
+        {"sagemakerCaptureJson": {}},
+        SCHEMA,
+        start=datetime(2026, 11, 25, 13, tzinfo=UTC),
+        end=datetime(2026, 11, 25, 14, tzinfo=UTC),
+    )
     assert window.n_rows == 4
     assert window.table.column("inference_id").to_pylist() == ["r1", "batch:0", "batch:1", "r64"]
     np.testing.assert_array_equal(window.numeric("x"), [34, 51, 27, 40])
@@ -95,33 +128,63 @@ def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(t
     assert window.ingest.malformed_records == 3
     assert window.ingest.records_outside_window == 1
     # the merge Lambda's parser (capture_format) and its reasons
-    assert any("part.jsonl:5" in e and "expected 2 fields" in e and "got 3" in e
-               for e in window.ingest.malformed_examples)
-    assert any("part.jsonl:6" in e and "1 values for 2 input rows" in e
-               for e in window.ingest.malformed_examples)
+    assert any(
+        "part.jsonl:5" in e and "expected 2 fields" in e and "got 3" in e
+        for e in window.ingest.malformed_examples
+    )
+    assert any(
+        "part.jsonl:6" in e and "1 values for 2 input rows" in e
+        for e in window.ingest.malformed_examples
+    )
     assert any("part.jsonl:7" in e for e in window.ingest.malformed_examples)
 
 
 def _json_capture(when, data, output, inference_id):
-    return json.dumps({"captureData": {
-        "endpointInput": {"observedContentType": "application/json", "mode": "INPUT",
-                          "data": json.dumps(data), "encoding": "JSON"},
-        "endpointOutput": {"observedContentType": "application/json", "mode": "OUTPUT",
-                           "data": json.dumps(output), "encoding": "JSON"}},
-        "eventMetadata": {"eventId": "e-" + inference_id, "inferenceId": inference_id,
-                          "inferenceTime": when}, "eventVersion": "0"})
+    return json.dumps(
+        {
+            "captureData": {
+                "endpointInput": {
+                    "observedContentType": "application/json",
+                    "mode": "INPUT",
+                    "data": json.dumps(data),
+                    "encoding": "JSON",
+                },
+                "endpointOutput": {
+                    "observedContentType": "application/json",
+                    "mode": "OUTPUT",
+                    "data": json.dumps(output),
+                    "encoding": "JSON",
+                },
+            },
+            "eventMetadata": {
+                "eventId": "e-" + inference_id,
+                "inferenceId": inference_id,
+                "inferenceTime": when,
+            },
+            "eventVersion": "0",
+        }
+    )
 
 
 def test_capture_jsonl_with_json_payloads(tmp_path):
     hour = tmp_path / "ep" / "AllTraffic" / "2026" / "11" / "25" / "13"
     hour.mkdir(parents=True)
     lines = [
-        _json_capture("2026-11-25T13:05:00Z", {"instances": [{"features": [34, "a"]}]},
-                      {"predictions": [{"score": 0.3}]}, "j1"),
-        _json_capture("2026-11-25T13:06:00Z", [{"x": 51, "c": "b"}, {"x": 27}],
-                      {"predictions": [0.7, 0.1]}, "jb"),
-        _json_capture("2026-11-25T13:07:00Z", [{"x": 1, "colour": "b"}],
-                      {"predictions": [0.5]}, "bad-key"),
+        _json_capture(
+            "2026-11-25T13:05:00Z",
+            {"instances": [{"features": [34, "a"]}]},
+            {"predictions": [{"score": 0.3}]},
+            "j1",
+        ),
+        _json_capture(
+            "2026-11-25T13:06:00Z",
+            [{"x": 51, "c": "b"}, {"x": 27}],
+            {"predictions": [0.7, 0.1]},
+            "jb",
+        ),
+        _json_capture(
+            "2026-11-25T13:07:00Z", [{"x": 1, "colour": "b"}], {"predictions": [0.5]}, "bad-key"
+        ),
     ]
     (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
     window = read_window(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA)

@@ -18,10 +18,19 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _run(root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRAINER_ML_ROOT": str(root),
-           "PYTHONPATH": os.pathsep.join([str(REPO / "container"), str(REPO / "common")])}
-    return subprocess.run([sys.executable, "-m", "trainer", "train"], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "TRAINER_ML_ROOT": str(root),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "container"), str(REPO / "common")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "trainer", "train"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture

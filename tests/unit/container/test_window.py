@@ -7,15 +7,20 @@ import pytest
 from column_schema import parse_schema
 from drift_monitor.window import from_table
 
-SCHEMA = parse_schema({"features": [{"name": "x", "type": "numerical"},
-                                    {"name": "c", "type": "categorical"}]})
+SCHEMA = parse_schema(
+    {"features": [{"name": "x", "type": "numerical"}, {"name": "c", "type": "categorical"}]}
+)
 
 
 def test_numeric_and_categorical_are_normalised():
-    table = pa.table({"x": pa.array([1, None, 3], pa.int64()),
-                      "c": pa.array(["a", None, "b"]),
-                      "score": pa.array([0.2, 0.7, None]),
-                      "label": pa.array([0, None, 1], pa.int64())})
+    table = pa.table(
+        {
+            "x": pa.array([1, None, 3], pa.int64()),
+            "c": pa.array(["a", None, "b"]),
+            "score": pa.array([0.2, 0.7, None]),
+            "label": pa.array([0, None, 1], pa.int64()),
+        }
+    )
     window = from_table(table, SCHEMA, source="t")
     np.testing.assert_array_equal(window.numeric("x"), [1.0, np.nan, 3.0])
     assert window.table.column("x").null_count == 1
@@ -56,8 +61,9 @@ def test_categorical_stored_as_number_is_flagged_as_type_change():
 
 @pytest.mark.parametrize("output_format", ["class"])
 def test_class_only_output_has_no_scores(output_format):
-    schema = parse_schema({"features": [{"name": "x", "type": "numerical"}],
-                           "output_format": output_format})
+    schema = parse_schema(
+        {"features": [{"name": "x", "type": "numerical"}], "output_format": output_format}
+    )
     window = from_table(pa.table({"x": [1.0], "prediction": [1]}), schema)
     assert window.scores() is None
     assert window.predictions().tolist() == [1.0]

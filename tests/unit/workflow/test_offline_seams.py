@@ -23,21 +23,27 @@ def _deploy(session, definition: str, handler: str) -> str:
     iam = session.client("iam")
     role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     session.client("lambda").create_function(
-        FunctionName="fn", Runtime="python3.11", Role=role, Handler=handler,
+        FunctionName="fn",
+        Runtime="python3.11",
+        Role=role,
+        Handler=handler,
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
         Environment={"Variables": {"GREETING": "hello"}},
     )
     fn_arn = session.client("lambda").get_function(FunctionName="fn")["Configuration"][
-        "FunctionArn"]
+        "FunctionArn"
+    ]
     return session.client("stepfunctions").create_state_machine(
         name="m", roleArn=role, definition=definition.replace("FN_ARN", fn_arn)
     )["stateMachineArn"]
 
 
 LAMBDA_TASK = {
-    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+    "Type": "Task",
+    "Resource": "arn:aws:states:::lambda:invoke",
     "Parameters": {"FunctionName": "FN_ARN", "Payload": {"x.$": "$.x"}},
-    "ResultPath": "$.result", "End": True,
+    "ResultPath": "$.result",
+    "End": True,
 }
 
 
@@ -51,8 +57,11 @@ def test_lambda_task_runs_our_handler_in_process(tmp_path):
 
 
 def test_handler_exception_fails_the_task_with_its_type_and_is_catchable(tmp_path):
-    task = {**{k: v for k, v in LAMBDA_TASK.items() if k != "End"}, "Next": "Ok",
-            "Catch": [{"ErrorEquals": ["ValueError"], "ResultPath": "$.error", "Next": "Caught"}]}
+    task = {
+        **{k: v for k, v in LAMBDA_TASK.items() if k != "End"},
+        "Next": "Ok",
+        "Catch": [{"ErrorEquals": ["ValueError"], "ResultPath": "$.error", "Next": "Caught"}],
+    }
     states = {"Call": task, "Ok": {"Type": "Succeed"}, "Caught": {"Type": "Pass", "End": True}}
     with offline_aws(tmp_path) as session:
         arn = _deploy(session, _definition(states, "Call"), f"{HANDLER}.explode")
@@ -65,21 +74,38 @@ def test_handler_exception_fails_the_task_with_its_type_and_is_catchable(tmp_pat
 
 def _processing_task(name: str, code: str, **extra) -> dict:
     return {
-        "Type": "Task", "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
         "Parameters": {
             "ProcessingJobName": name,
             "RoleArn": "arn:aws:iam::123456789012:role/r",
-            "AppSpecification": {"ImageUri": "local", "ContainerEntrypoint":
-                                 [sys.executable, "-c", code]},
+            "AppSpecification": {
+                "ImageUri": "local",
+                "ContainerEntrypoint": [sys.executable, "-c", code],
+            },
             "Environment": {"output_path": "/opt/ml/processing/out"},
-            "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1,
-                                                      "InstanceType": "ml.m5.xlarge",
-                                                      "VolumeSizeInGB": 1}},
-            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "o", "S3Output": {
-                "S3Uri": "s3://bkt/out/", "LocalPath": "/opt/ml/processing/out",
-                "S3UploadMode": "EndOfJob"}}]},
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 1,
+                }
+            },
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "o",
+                        "S3Output": {
+                            "S3Uri": "s3://bkt/out/",
+                            "LocalPath": "/opt/ml/processing/out",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
         },
-        "ResultPath": "$.job", **extra,
+        "ResultPath": "$.job",
+        **extra,
     }
 
 
@@ -108,9 +134,16 @@ def test_processing_sync_runs_the_job_and_uploads_outputs(tmp_path):
 
 def test_failed_processing_job_fails_the_task_with_its_reason(tmp_path):
     states = {
-        "Job": _processing_task("job-bad", FAIL_WITH_MESSAGE, Next="Ok", Catch=[
-            {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Caught"}]),
-        "Ok": {"Type": "Succeed"}, "Caught": {"Type": "Pass", "End": True},
+        "Job": _processing_task(
+            "job-bad",
+            FAIL_WITH_MESSAGE,
+            Next="Ok",
+            Catch=[
+                {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Caught"}
+            ],
+        ),
+        "Ok": {"Type": "Succeed"},
+        "Caught": {"Type": "Pass", "End": True},
     }
     with offline_aws(tmp_path) as session:
         session.client("s3").create_bucket(Bucket="bkt")

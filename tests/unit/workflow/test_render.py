@@ -20,8 +20,11 @@ def test_asl_uses_exactly_the_declared_placeholders():
 
 def test_every_task_is_caught_into_the_failure_notification():
     states = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
-    tasks = [name for name, state in states.items()
-             if state["Type"] == "Task" and name != "NotifyFailure"]
+    tasks = [
+        name
+        for name, state in states.items()
+        if state["Type"] == "Task" and name != "NotifyFailure"
+    ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:
         catchers = states[name]["Catch"]

@@ -43,8 +43,9 @@ def test_pass_role_is_scoped_to_the_sagemaker_role():
     assert len(pass_role) == 1
     assert pass_role[0]["Resource"] == {"Fn::GetAtt": ["SageMakerExecutionRole", "Arn"]}
     for statement in statements:
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [
-            statement["Action"]]
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
         assert not any(action.endswith("*") for action in actions), statement
 
 

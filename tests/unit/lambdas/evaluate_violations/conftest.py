@@ -24,14 +24,17 @@ NOW = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
 
 @pytest.fixture
 def s3(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=BUCKET)
-        client.put_bucket_versioning(Bucket=BUCKET,
-                                     VersioningConfiguration={"Status": "Enabled"})
+        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         yield client
 
 
@@ -44,11 +47,13 @@ def config() -> EvaluateConfig:
 def merge_payload(**overrides: Any) -> dict[str, Any]:
     """The MergeLabels payload exactly as docs/contracts.md shows it."""
     payload = {
-        "endpoint_name": ENDPOINT, "variant_name": "AllTraffic",
-        "window": {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z",
-                   "slug": SLUG},
+        "endpoint_name": ENDPOINT,
+        "variant_name": "AllTraffic",
+        "window": {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z", "slug": SLUG},
         "run_id": "adult-income-20261125t1300-1a2b3c4d",
-        "record_count": 812, "labeled_count": 388, "quarantined_count": 0,
+        "record_count": 812,
+        "labeled_count": 388,
+        "quarantined_count": 0,
         "merged_uri": f"s3://{BUCKET}/merged/{ENDPOINT}/{SLUG}/",
         "manifest_uri": f"s3://{BUCKET}/merged/{ENDPOINT}/{SLUG}/manifest.json",
         "baseline_uri": f"s3://{BUCKET}/baselines/{ENDPOINT}/",
@@ -63,8 +68,10 @@ def merge_payload(**overrides: Any) -> dict[str, Any]:
 
 
 def event(**merge_overrides: Any) -> dict[str, Any]:
-    return {"merge": merge_payload(**merge_overrides),
-            "processing_job_name": "drift-adult-income-20261125t1300-1a2b3c4d"}
+    return {
+        "merge": merge_payload(**merge_overrides),
+        "processing_job_name": "drift-adult-income-20261125t1300-1a2b3c4d",
+    }
 
 
 def lambda_context() -> SimpleNamespace:
@@ -81,26 +88,41 @@ def lambda_context() -> SimpleNamespace:
 
 
 def drift_violation(feature: str, distance: float, threshold: float = 0.1) -> dict[str, Any]:
-    return {"feature_name": feature, "constraint_check_type": "baseline_drift_check",
-            "description": f"Baseline drift distance: {distance} exceeds threshold: {threshold}",
-            "observed": distance, "threshold": threshold}
+    return {
+        "feature_name": feature,
+        "constraint_check_type": "baseline_drift_check",
+        "description": f"Baseline drift distance: {distance} exceeds threshold: {threshold}",
+        "observed": distance,
+        "threshold": threshold,
+    }
 
 
 def accuracy_violation(accuracy: float, threshold: float = 0.80) -> dict[str, Any]:
-    return {"feature_name": "accuracy", "constraint_check_type": "model_quality_check",
-            "description": f"accuracy {accuracy} is below the threshold {threshold}",
-            "observed": accuracy, "threshold": threshold}
+    return {
+        "feature_name": "accuracy",
+        "constraint_check_type": "model_quality_check",
+        "description": f"accuracy {accuracy} is below the threshold {threshold}",
+        "observed": accuracy,
+        "threshold": threshold,
+    }
 
 
 def projected_violation(projected: float, threshold: float = 0.80) -> dict[str, Any]:
-    return {"feature_name": "accuracy", "constraint_check_type": "projected_accuracy_check",
-            "description": f"projected accuracy {projected} is below the threshold {threshold}",
-            "observed": projected, "threshold": threshold}
+    return {
+        "feature_name": "accuracy",
+        "constraint_check_type": "projected_accuracy_check",
+        "description": f"projected accuracy {projected} is below the threshold {threshold}",
+        "observed": projected,
+        "threshold": threshold,
+    }
 
 
 def categorical_violation(feature: str) -> dict[str, Any]:
-    return {"feature_name": feature, "constraint_check_type": "categorical_values_check",
-            "description": "12% of values not in baseline domain"}
+    return {
+        "feature_name": feature,
+        "constraint_check_type": "categorical_values_check",
+        "description": "12% of values not in baseline domain",
+    }
 
 
 # --- statistics.json (aws-contracts §3.5 data quality + §3.8 model quality + summary) ---------
@@ -129,21 +151,46 @@ def statistics(
         "version": 0.0,
         "dataset": {"item_count": item_count},
         "features": [
-            {"name": "age", "inferred_type": "Integral",
-             "numerical_statistics": {
-                 "common": {"num_present": item_count, "num_missing": 0},
-                 "mean": 44.1, "sum": 44.1 * item_count, "std_dev": 13.2, "min": 17.0,
-                 "max": 90.0,
-                 "distribution": {"kll": {"buckets": [
-                     {"lower_bound": 17.0 + 7.3 * i, "upper_bound": 17.0 + 7.3 * (i + 1),
-                      "count": item_count / 10} for i in range(10)]}}}},
-            {"name": "workclass", "inferred_type": "String",
-             "string_statistics": {
-                 "common": {"num_present": item_count, "num_missing": 0},
-                 "distinct_count": 2.0,
-                 "distribution": {"categorical": {"buckets": [
-                     {"value": "Private", "count": item_count - 200},
-                     {"value": "Self-emp-not-inc", "count": 200}]}}}},
+            {
+                "name": "age",
+                "inferred_type": "Integral",
+                "numerical_statistics": {
+                    "common": {"num_present": item_count, "num_missing": 0},
+                    "mean": 44.1,
+                    "sum": 44.1 * item_count,
+                    "std_dev": 13.2,
+                    "min": 17.0,
+                    "max": 90.0,
+                    "distribution": {
+                        "kll": {
+                            "buckets": [
+                                {
+                                    "lower_bound": 17.0 + 7.3 * i,
+                                    "upper_bound": 17.0 + 7.3 * (i + 1),
+                                    "count": item_count / 10,
+                                }
+                                for i in range(10)
+                            ]
+                        }
+                    },
+                },
+            },
+            {
+                "name": "workclass",
+                "inferred_type": "String",
+                "string_statistics": {
+                    "common": {"num_present": item_count, "num_missing": 0},
+                    "distinct_count": 2.0,
+                    "distribution": {
+                        "categorical": {
+                            "buckets": [
+                                {"value": "Private", "count": item_count - 200},
+                                {"value": "Self-emp-not-inc", "count": 200},
+                            ]
+                        }
+                    },
+                },
+            },
         ],
     }
     quality: dict[str, Any] = {"status": statuses.get("model_quality", "ok")}
@@ -158,21 +205,32 @@ def statistics(
             "recall": _metric(round(tp / (tp + fn), 4), labeled),
             "precision": _metric(round(tp / (tp + fp), 4), labeled),
         }
-        quality.update({
-            "labeled_count": labeled, "label_coverage": round(labeled / item_count, 4),
-            "accuracy": accuracy,
-            "accuracy_ci": [round(accuracy - half, 4), round(accuracy + half, 4)],
-            "accuracy_threshold": threshold,
-        })
+        quality.update(
+            {
+                "labeled_count": labeled,
+                "label_coverage": round(labeled / item_count, 4),
+                "accuracy": accuracy,
+                "accuracy_ci": [round(accuracy - half, 4), round(accuracy + half, 4)],
+                "accuracy_threshold": threshold,
+            }
+        )
     else:
-        quality.update({"status": statuses.get("model_quality", "no_labels"),
-                        "labeled_count": 0, "label_coverage": 0.0})
-    projection: dict[str, Any] = {"status": statuses.get("projection", "ok"),
-                                  "accuracy_threshold": threshold,
-                                  "rests_on": "covariate shift only; calibrated scores"}
+        quality.update(
+            {
+                "status": statuses.get("model_quality", "no_labels"),
+                "labeled_count": 0,
+                "label_coverage": 0.0,
+            }
+        )
+    projection: dict[str, Any] = {
+        "status": statuses.get("projection", "ok"),
+        "accuracy_threshold": threshold,
+        "rests_on": "covariate shift only; calibrated scores",
+    }
     if projected is not None:
         document["projected_binary_classification_metrics"] = {
-            "accuracy": {"value": projected, "standard_deviation": "NaN"}}
+            "accuracy": {"value": projected, "standard_deviation": "NaN"}
+        }
         projection["projected_accuracy"] = projected
         if projected_interval:
             projection["interval"] = list(projected_interval)
@@ -180,10 +238,17 @@ def statistics(
         document["summary"] = {
             "item_count": item_count,
             "data_quality": {"status": statuses.get("data_quality", "ok")},
-            "feature_drift": {"status": statuses.get("feature_drift", "ok"),
-                              "drifted_features": drifted, "tested": 14},
-            "dataset_drift": {"status": statuses.get("dataset_drift", "ok"), "auc": 0.61,
-                              "p_value": 0.0001, "drifted": bool(drifted)},
+            "feature_drift": {
+                "status": statuses.get("feature_drift", "ok"),
+                "drifted_features": drifted,
+                "tested": 14,
+            },
+            "dataset_drift": {
+                "status": statuses.get("dataset_drift", "ok"),
+                "auc": 0.61,
+                "p_value": 0.0001,
+                "drifted": bool(drifted),
+            },
             "model_quality": quality,
             "projection": projection,
         }
@@ -194,9 +259,9 @@ def write_json(s3, key: str, document: Any) -> None:
     s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(document).encode("utf-8"))
 
 
-def write_reports(s3, violations: list[dict[str, Any]] | None = None,
-                  stats: dict[str, Any] | None = None) -> None:
-    write_json(s3, REPORT_PREFIX + "constraint_violations.json",
-               {"violations": violations or []})
+def write_reports(
+    s3, violations: list[dict[str, Any]] | None = None, stats: dict[str, Any] | None = None
+) -> None:
+    write_json(s3, REPORT_PREFIX + "constraint_violations.json", {"violations": violations or []})
     write_json(s3, REPORT_PREFIX + "statistics.json", stats if stats is not None else statistics())
     s3.put_object(Bucket=BUCKET, Key=REPORT_PREFIX + "report.html", Body=b"<html></html>")

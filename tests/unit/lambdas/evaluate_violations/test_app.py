@@ -30,9 +30,9 @@ REPO = Path(__file__).resolve().parents[4]
 
 def fresh_config(**explicit) -> EvaluateConfig:
     """A service name of its own, so the Powertools logger writes to this test's stdout."""
-    return EvaluateConfig.from_env({"DATA_BUCKET": BUCKET},
-                                   service_name=f"evaluate-test-{uuid.uuid4().hex[:8]}",
-                                   **explicit)
+    return EvaluateConfig.from_env(
+        {"DATA_BUCKET": BUCKET}, service_name=f"evaluate-test-{uuid.uuid4().hex[:8]}", **explicit
+    )
 
 
 def printed_json(out: str) -> list[dict]:
@@ -40,8 +40,11 @@ def printed_json(out: str) -> list[dict]:
 
 
 def test_handler_end_to_end_with_a_small_context(s3, capsys):
-    write_reports(s3, violations=[accuracy_violation(0.7088), drift_violation("age", 0.23)],
-                  stats=statistics(drifted=["age"]))
+    write_reports(
+        s3,
+        violations=[accuracy_violation(0.7088), drift_violation("age", 0.23)],
+        stats=statistics(drifted=["age"]),
+    )
     result = handle(event(), lambda_context(), config=fresh_config(), s3=s3, clock=lambda: NOW)
 
     assert result["decision"] == "retrain"
@@ -54,11 +57,19 @@ def test_handler_end_to_end_with_a_small_context(s3, capsys):
     assert directive["Namespace"] == "DriftPipeline"
     assert directive["Dimensions"] == [["Endpoint"]]
     assert {m["Name"] for m in directive["Metrics"]} == {
-        "ViolationCount", "Accuracy", "ProjectedAccuracy", "DriftedFeatureCount", "Decision"}
+        "ViolationCount",
+        "Accuracy",
+        "ProjectedAccuracy",
+        "DriftedFeatureCount",
+        "Decision",
+    }
     assert emf[0]["Endpoint"] == "adult-income"
     # EMF carries each metric as a list of values (Powertools' format)
-    assert (emf[0]["ViolationCount"], emf[0]["DriftedFeatureCount"], emf[0]["Decision"]) == \
-        ([2], [1], [2])
+    assert (emf[0]["ViolationCount"], emf[0]["DriftedFeatureCount"], emf[0]["Decision"]) == (
+        [2],
+        [1],
+        [2],
+    )
     assert emf[0]["Accuracy"] == [pytest.approx(0.7088)]
     assert emf[0]["ProjectedAccuracy"] == [pytest.approx(0.74)]
 
@@ -70,13 +81,13 @@ def test_handler_end_to_end_with_a_small_context(s3, capsys):
     assert logs[0]["decision"] == "retrain"
 
 
-def test_metrics_have_no_service_dimension_and_skip_unmeasured_accuracy(s3, capsys,
-                                                                        monkeypatch):
+def test_metrics_have_no_service_dimension_and_skip_unmeasured_accuracy(s3, capsys, monkeypatch):
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "drift-pipeline")
     write_reports(s3, violations=[], stats=statistics(confusion=None, projected=None))
     config = fresh_config(metrics_namespace="Acme/ModelMonitor")
-    result = handle(event(labeled_count=0), lambda_context(), config=config, s3=s3,
-                    clock=lambda: NOW)
+    result = handle(
+        event(labeled_count=0), lambda_context(), config=config, s3=s3, clock=lambda: NOW
+    )
     assert result["decision"] == "healthy"
     emf = next(line for line in printed_json(capsys.readouterr().out) if "_aws" in line)
     directive = emf["_aws"]["CloudWatchMetrics"][0]
@@ -84,7 +95,10 @@ def test_metrics_have_no_service_dimension_and_skip_unmeasured_accuracy(s3, caps
     assert directive["Dimensions"] == [["Endpoint"]]
     assert "service" not in emf
     assert {m["Name"] for m in directive["Metrics"]} == {
-        "ViolationCount", "DriftedFeatureCount", "Decision"}
+        "ViolationCount",
+        "DriftedFeatureCount",
+        "Decision",
+    }
     assert (emf["ViolationCount"], emf["Decision"]) == ([0], [0])
 
 
@@ -110,8 +124,11 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch, 
     monkeypatch.setenv("DATA_BUCKET", BUCKET)
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "FromEnv")
     monkeypatch.setenv("IGNORE", "baseline_drift_check")
-    write_reports(s3, violations=[drift_violation("age", 0.23)],
-                  stats=statistics(confusion=(170, 20, 22, 176), drifted=["age"]))
+    write_reports(
+        s3,
+        violations=[drift_violation("age", 0.23)],
+        stats=statistics(confusion=(170, 20, 22, 176), drifted=["age"]),
+    )
     app._s3_client.cache_clear()
     try:
         result = lambda_handler(event(), lambda_context())
@@ -144,7 +161,12 @@ def test_import_creates_no_client_and_reads_no_environment():
         "import evaluate_violations.app, evaluate_violations.telemetry\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO / "lambdas/evaluate_violations",
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO / "lambdas/evaluate_violations",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

@@ -44,11 +44,18 @@ def test_output_has_exactly_the_documented_keys_and_types(s3):
 
     merge = contract_json("MergeLabels → (state) → Analyse / EvaluateViolations")
     merge["report_uri"] = merge["report_uri"].replace("s3://bucket/", f"s3://{BUCKET}/")
-    write_reports(s3, violations=[accuracy_violation(0.7088), drift_violation("age", 0.23)],
-                  stats=statistics(drifted=["age", "hours-per-week"]))
-    output = handle({"merge": merge, "processing_job_name": "drift-x"}, lambda_context(),
-                    config=EvaluateConfig.from_env({"DATA_BUCKET": BUCKET}), s3=s3,
-                    clock=lambda: NOW)
+    write_reports(
+        s3,
+        violations=[accuracy_violation(0.7088), drift_violation("age", 0.23)],
+        stats=statistics(drifted=["age", "hours-per-week"]),
+    )
+    output = handle(
+        {"merge": merge, "processing_job_name": "drift-x"},
+        lambda_context(),
+        config=EvaluateConfig.from_env({"DATA_BUCKET": BUCKET}),
+        s3=s3,
+        clock=lambda: NOW,
+    )
 
     assert set(output) == set(documented)
     for key, example in documented.items():

@@ -61,8 +61,11 @@ def test_only_one_of_two_replacing_claims_wins(s3):
 
 def test_corrupt_record_is_a_clear_failure(s3):
     s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"{not json")
-    with pytest.raises(CooldownStateError, match=f"s3://{BUCKET}/{KEY} is not a valid cool-down "
-                                                 r"record \(JSONDecodeError"):
+    with pytest.raises(
+        CooldownStateError,
+        match=f"s3://{BUCKET}/{KEY} is not a valid cool-down "
+        r"record \(JSONDecodeError",
+    ):
         CooldownStore(s3, BUCKET, "state").read(ENDPOINT)
     s3.put_object(Bucket=BUCKET, Key=KEY, Body=json.dumps({"run_id": "x"}).encode())
     with pytest.raises(CooldownStateError, match="ValidationError"):
@@ -89,16 +92,17 @@ def test_concurrent_executions_retrain_once(s3, config):
     write_reports(s3, violations=[accuracy_violation(0.71)], stats=statistics())
 
     def competitor():
-        winner = evaluate(EvaluateEvent.model_validate(event(run_id="run-fast")), s3=s3,
-                          config=config, now=NOW)
+        winner = evaluate(
+            EvaluateEvent.model_validate(event(run_id="run-fast")), s3=s3, config=config, now=NOW
+        )
         assert winner.result.decision == "retrain"
 
     racing = _RacingS3(s3, competitor)
-    loser = evaluate(EvaluateEvent.model_validate(event(run_id="run-slow")), s3=racing,
-                     config=config, now=NOW)
+    loser = evaluate(
+        EvaluateEvent.model_validate(event(run_id="run-slow")), s3=racing, config=config, now=NOW
+    )
     assert racing.raced
     assert loser.result.decision == "notify"
-    assert loser.result.reasons[0].endswith(
-        "(another execution claimed the retrain concurrently)")
+    assert loser.result.reasons[0].endswith("(another execution claimed the retrain concurrently)")
     assert "by run run-fast" in loser.result.reasons[0]
     assert CooldownStore(s3, BUCKET, "state").read(ENDPOINT).record.run_id == "run-fast"

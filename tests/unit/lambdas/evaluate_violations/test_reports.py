@@ -59,11 +59,14 @@ def test_missing_bucket_fails(s3):
         read_reports(s3, "s3://no-such-bucket/reports/x/")
 
 
-@pytest.mark.parametrize(("body", "problem"), [
-    (b'{"violations": [', "is not valid JSON: Expecting value at line 1 column 17"),
-    (b"", "is empty"),
-    (b"NaN-ish garbage", "is not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'{"violations": [', "is not valid JSON: Expecting value at line 1 column 17"),
+        (b"", "is empty"),
+        (b"NaN-ish garbage", "is not valid JSON"),
+    ],
+)
 def test_invalid_json_fails_with_the_key_and_position(s3, body, problem):
     put_raw(s3, "constraint_violations.json", body)
     write_json(s3, REPORT_PREFIX + "statistics.json", statistics())
@@ -79,16 +82,31 @@ def test_non_utf8_report_is_unreadable(s3):
         read_reports(s3, REPORT_URI)
 
 
-@pytest.mark.parametrize(("document", "problem"), [
-    ([], "wrong shape: expected a JSON object, got list"),
-    ({}, "wrong shape: violations: Field required"),
-    ({"violations": {"age": 1}}, "wrong shape: violations: Input should be a valid list"),
-    ({"violations": [{"feature_name": "age", "description": "x"}]},
-     "wrong shape: violations.0.constraint_check_type: Field required"),
-    ({"violations": [{"feature_name": "age", "constraint_check_type": "baseline_drift_check",
-                      "description": "x", "observed": "large"}]},
-     "wrong shape: violations.0.observed: Input should be a valid number"),
-])
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ([], "wrong shape: expected a JSON object, got list"),
+        ({}, "wrong shape: violations: Field required"),
+        ({"violations": {"age": 1}}, "wrong shape: violations: Input should be a valid list"),
+        (
+            {"violations": [{"feature_name": "age", "description": "x"}]},
+            "wrong shape: violations.0.constraint_check_type: Field required",
+        ),
+        (
+            {
+                "violations": [
+                    {
+                        "feature_name": "age",
+                        "constraint_check_type": "baseline_drift_check",
+                        "description": "x",
+                        "observed": "large",
+                    }
+                ]
+            },
+            "wrong shape: violations.0.observed: Input should be a valid number",
+        ),
+    ],
+)
 def test_violations_of_the_wrong_shape_fail(s3, document, problem):
     write_json(s3, REPORT_PREFIX + "constraint_violations.json", document)
     write_json(s3, REPORT_PREFIX + "statistics.json", statistics())
@@ -106,15 +124,18 @@ def test_statistics_of_the_wrong_shape_fail(s3):
         read_reports(s3, REPORT_URI)
     message = str(info.value)
     assert message.startswith(f"{STATISTICS_URI}: wrong shape: ")
-    assert "summary.feature_drift.status: Input should be 'ok', 'insufficient_data' or " \
-           "'no_labels'" in message
+    assert (
+        "summary.feature_drift.status: Input should be 'ok', 'insufficient_data' or "
+        "'no_labels'" in message
+    )
     assert "summary.model_quality.accuracy: Input should be a valid number" in message
 
 
 def test_nan_metrics_are_absent_not_numbers(s3):
     stats = statistics(confusion=None, projected=None)
-    stats["binary_classification_metrics"] = {"accuracy": {"value": "NaN",
-                                                           "standard_deviation": "NaN"}}
+    stats["binary_classification_metrics"] = {
+        "accuracy": {"value": "NaN", "standard_deviation": "NaN"}
+    }
     write_reports(s3, violations=[], stats=stats)
     reports = read_reports(s3, REPORT_URI)
     assert reports.fallback_accuracy("binary_classification_metrics") is None

@@ -41,18 +41,28 @@ def adult_rows(limit: int) -> tuple[list[list], list[int]]:
 def score(row: list, names: list[str]) -> float:
     """A fixed logistic 'model' so scores vary with the features (deterministic)."""
     values = dict(zip(names, row, strict=True))
-    z = (0.35 * ((values["educational-num"] or 9) - 10) + 0.04 * ((values["age"] or 38) - 40)
-         + 0.00025 * (values["capital-gain"] or 0)
-         + (1.2 if values["relationship"] in ("Husband", "Wife") else -0.8))
+    z = (
+        0.35 * ((values["educational-num"] or 9) - 10)
+        + 0.04 * ((values["age"] or 38) - 40)
+        + 0.00025 * (values["capital-gain"] or 0)
+        + (1.2 if values["relationship"] in ("Husband", "Wife") else -0.8)
+    )
     return round(1.0 / (1.0 + math.exp(-z)), 6)
 
 
 def put_schema(s3, document: dict | None = None, endpoint: str = ENDPOINT) -> None:
-    s3.put_object(Bucket=BUCKET, Key=f"baselines/{endpoint}/schema.json",
-                  Body=json.dumps(document or schema_dict()).encode())
+    s3.put_object(
+        Bucket=BUCKET,
+        Key=f"baselines/{endpoint}/schema.json",
+        Body=json.dumps(document or schema_dict()).encode(),
+    )
 
 
-def event(execution_name: str = "exec-1", start_time: str = "2026-11-25T14:05:00.123Z",
-          **execution_input) -> dict:
-    return {"input": execution_input, "execution_name": execution_name,
-            "execution_start_time": start_time}
+def event(
+    execution_name: str = "exec-1", start_time: str = "2026-11-25T14:05:00.123Z", **execution_input
+) -> dict:
+    return {
+        "input": execution_input,
+        "execution_name": execution_name,
+        "execution_start_time": start_time,
+    }

@@ -36,24 +36,31 @@ from workflow.offline.capture_writer import (
 )
 
 CONTRACTS = Path(__file__).resolve().parents[4] / "docs" / "contracts.md"
-CONTEXT = SimpleNamespace(function_name="merge-labels", memory_limit_in_mb=1024,
-                          invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:"
-                                               "function:merge-labels",
-                          aws_request_id="req-0001")
-ENV = {"DATA_BUCKET": BUCKET, "DEFAULT_ENDPOINT_NAME": ENDPOINT,
-       "POWERTOOLS_METRICS_NAMESPACE": "DriftPipelineTest"}
+CONTEXT = SimpleNamespace(
+    function_name="merge-labels",
+    memory_limit_in_mb=1024,
+    invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:merge-labels",
+    aws_request_id="req-0001",
+)
+ENV = {
+    "DATA_BUCKET": BUCKET,
+    "DEFAULT_ENDPOINT_NAME": ENDPOINT,
+    "POWERTOOLS_METRICS_NAMESPACE": "DriftPipelineTest",
+}
 
 
 @pytest.fixture(autouse=True)
 def fresh_powertools_logger():
     """Powertools configures the service logger once per process, bound to the sys.stdout of
     that moment; pytest's capsys replaces sys.stdout per test, so start each test afresh."""
+
     def reset():
         log = logging.getLogger(app.SERVICE)
         for handler in list(log.handlers):
             log.removeHandler(handler)
         for attribute in [a for a in vars(log) if a == "init" or a.startswith("powertools_")]:
             delattr(log, attribute)
+
     reset()
     yield
     reset()
@@ -61,7 +68,7 @@ def fresh_powertools_logger():
 
 def documented_payload() -> dict:
     text = CONTRACTS.read_text()
-    section = text[text.index("## MergeLabels"):]
+    section = text[text.index("## MergeLabels") :]
     block = re.search(r"```json\n(.*?)```", section, re.S).group(1)
     return json.loads(block)
 
@@ -69,10 +76,17 @@ def documented_payload() -> dict:
 def seed_window(s3, n_rows=40):
     names = adult_schema().feature_names
     rows, labels = adult_rows(n_rows)
-    invocations = invocations_from_rows(rows, [score(r, names) for r in rows], start=START,
-                                        end=END, rng=random.Random(2), batch_sizes=(1, 2))
-    write_capture_files(s3, CAPTURE_URI, ENDPOINT, VARIANT, invocations, names,
-                        rng=random.Random(3))
+    invocations = invocations_from_rows(
+        rows,
+        [score(r, names) for r in rows],
+        start=START,
+        end=END,
+        rng=random.Random(2),
+        batch_sizes=(1, 2),
+    )
+    write_capture_files(
+        s3, CAPTURE_URI, ENDPOINT, VARIANT, invocations, names, rng=random.Random(3)
+    )
     truth = ground_truth_for(invocations, labels, lambda inv: END + timedelta(minutes=3))
     write_ground_truth_files(s3, GROUND_TRUTH_URI, ENDPOINT, truth, rng=random.Random(4))
 
@@ -88,8 +102,11 @@ def test_handler_returns_the_documented_payload(s3, capsys):
     for key, value in documented.items():
         assert type(result[key]) is type(value), key
     assert set(result["window"]) == set(documented["window"])
-    assert result["window"] == {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z",
-                                "slug": "20261125T1300Z-20261125T1400Z"}
+    assert result["window"] == {
+        "start": "2026-11-25T13:00:00Z",
+        "end": "2026-11-25T14:00:00Z",
+        "slug": "20261125T1300Z-20261125T1400Z",
+    }
     assert result["record_count"] == 40 and result["labeled_count"] == 40
     assert re.fullmatch(r"adult-income-20261125t1300-[0-9a-f]{8}", result["run_id"])
     assert result["merged_uri"] == f"s3://{BUCKET}/merged/{ENDPOINT}/{result['window']['slug']}/"
@@ -112,8 +129,9 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
         monkeypatch.setenv(name, value)
     app._handler_for.cache_clear()
     try:
-        result = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z",
-                                          force_retrain=True), CONTEXT)
+        result = app.lambda_handler(
+            event(start_time="2026-11-25T14:00:00Z", force_retrain=True), CONTEXT
+        )
         monkeypatch.setenv("WINDOW_MINUTES", "30")  # a changed setting rebuilds the wiring
         half = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z"), CONTEXT)
     finally:
@@ -124,8 +142,11 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
 
 
 def emf_documents(out: str) -> list[dict]:
-    return [d for d in (json.loads(line) for line in out.splitlines() if line.startswith("{"))
-            if "_aws" in d]
+    return [
+        d
+        for d in (json.loads(line) for line in out.splitlines() if line.startswith("{"))
+        if "_aws" in d
+    ]
 
 
 def test_event_without_execution_fields_fails_validation_and_counts_a_failure(s3, capsys):
@@ -138,11 +159,15 @@ def test_event_without_execution_fields_fails_validation_and_counts_a_failure(s3
 def test_merge_errors_propagate_with_their_class_name(s3, capsys):
     handler = app.build_handler(ENV, s3=s3, clock=lambda: END)
     with pytest.raises(MergeInputError, match=r"must be after input\.window_start"):
-        handler(event(window_start="2026-11-25T14:00:00Z", window_end="2026-11-25T13:00:00Z"),
-                CONTEXT)
+        handler(
+            event(window_start="2026-11-25T14:00:00Z", window_end="2026-11-25T13:00:00Z"), CONTEXT
+        )
     out = capsys.readouterr().out
-    failure = [json.loads(line) for line in out.splitlines()
-               if line.startswith("{") and '"merge failed"' in line]
+    failure = [
+        json.loads(line)
+        for line in out.splitlines()
+        if line.startswith("{") and '"merge failed"' in line
+    ]
     assert failure and failure[0]["error_type"] == "MergeInputError"
     assert failure[0]["correlation_id"] == "exec-1"
 

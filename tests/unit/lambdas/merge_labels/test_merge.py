@@ -49,26 +49,49 @@ NOW = END + timedelta(hours=6)
 NAMES = adult_schema().feature_names
 
 
-def traffic(n_rows: int, *, seed: int = 7, batch_sizes=(1,), with_inference_id=True,
-            start=START, end=END, id_prefix="req"):
+def traffic(
+    n_rows: int,
+    *,
+    seed: int = 7,
+    batch_sizes=(1,),
+    with_inference_id=True,
+    start=START,
+    end=END,
+    id_prefix="req",
+):
     rows, labels = adult_rows(n_rows)
     outputs = [score(row, NAMES) for row in rows]
-    invocations = invocations_from_rows(rows, outputs, start=start, end=end,
-                                        rng=random.Random(seed), batch_sizes=batch_sizes,
-                                        with_inference_id=with_inference_id,
-                                        id_prefix=id_prefix)
+    invocations = invocations_from_rows(
+        rows,
+        outputs,
+        start=start,
+        end=end,
+        rng=random.Random(seed),
+        batch_sizes=batch_sizes,
+        with_inference_id=with_inference_id,
+        id_prefix=id_prefix,
+    )
     return rows, labels, outputs, invocations
 
 
 def upload(s3, invocations, options=None, records_per_file=100, seed=3):
-    return write_capture_files(s3, CAPTURE_URI, ENDPOINT, VARIANT, invocations, NAMES,
-                               options=options, records_per_file=records_per_file,
-                               rng=random.Random(seed))
+    return write_capture_files(
+        s3,
+        CAPTURE_URI,
+        ENDPOINT,
+        VARIANT,
+        invocations,
+        NAMES,
+        options=options,
+        records_per_file=records_per_file,
+        rng=random.Random(seed),
+    )
 
 
 def upload_labels(s3, invocations, labels, hours_after_end=1, seed=5):
-    truth = ground_truth_for(invocations, labels,
-                             lambda inv: END + timedelta(hours=hours_after_end, minutes=10))
+    truth = ground_truth_for(
+        invocations, labels, lambda inv: END + timedelta(hours=hours_after_end, minutes=10)
+    )
     write_ground_truth_files(s3, GROUND_TRUTH_URI, ENDPOINT, truth, rng=random.Random(seed))
     return truth
 
@@ -128,7 +151,8 @@ def test_happy_path_realistic_capture_joins_labels_and_keeps_values(s3, config):
     assert counts["capture_lines"] == counts["records_in_window"] == len(invocations)
     assert manifest["labels_without_capture"]["count"] == 0
     assert manifest["files_read"]["capture"]["count"] == len(invocations) // 100 + (
-        1 if len(invocations) % 100 else 0)
+        1 if len(invocations) % 100 else 0
+    )
     assert manifest["empty"] is False and manifest["quarantine_uri"] is None
 
 
@@ -139,8 +163,18 @@ def test_malformed_lines_are_quarantined_with_reason_source_and_line(s3, config)
     wrong_width["captureData"]["endpointInput"]["data"] = "39,Private,1234\n"
     wrong_width["eventMetadata"]["inferenceId"] = "short-row"
     key = f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/10-00-000-bad.jsonl"
-    put_lines(s3, key, [good[0], '{"captureData": {"endpointInput": ', good[1],
-                        json.dumps(wrong_width), "", good[2]])
+    put_lines(
+        s3,
+        key,
+        [
+            good[0],
+            '{"captureData": {"endpointInput": ',
+            good[1],
+            json.dumps(wrong_width),
+            "",
+            good[2],
+        ],
+    )
 
     result = run(s3, config)
 
@@ -162,8 +196,9 @@ def test_wrong_content_type_and_bad_values_are_quarantined(s3, config):
     xml = json.loads(capture_line(invocations[1], NAMES))
     xml["captureData"]["endpointInput"]["encoding"] = "XML"
     bad_age = json.loads(capture_line(invocations[2], NAMES))
-    bad_age["captureData"]["endpointInput"]["data"] = "abc" + bad_age["captureData"][
-        "endpointInput"]["data"][2:]
+    bad_age["captureData"]["endpointInput"]["data"] = (
+        "abc" + bad_age["captureData"]["endpointInput"]["data"][2:]
+    )
     bad_score = json.loads(capture_line(invocations[3], NAMES))
     bad_score["captureData"]["endpointOutput"]["data"] = "1.7"
     key = f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/20-00-000-mixed.jsonl"
@@ -181,23 +216,28 @@ def test_wrong_content_type_and_bad_values_are_quarantined(s3, config):
 
 def test_base64_and_json_payloads_give_the_same_rows_as_csv(s3, config):
     _, labels, outputs, invocations = traffic(60, batch_sizes=(1, 3))
-    options = [PayloadOptions(base64=True),
-               PayloadOptions(input_format="json", json_style="instances"),
-               PayloadOptions(input_format="json", json_style="instances_lists",
-                              output_format="json"),
-               PayloadOptions(input_format="json", json_style="rows", base64=True,
-                              output_format="json"),
-               PayloadOptions(input_format="json", json_style="objects",
-                              output_separator=",")]
+    options = [
+        PayloadOptions(base64=True),
+        PayloadOptions(input_format="json", json_style="instances"),
+        PayloadOptions(input_format="json", json_style="instances_lists", output_format="json"),
+        PayloadOptions(input_format="json", json_style="rows", base64=True, output_format="json"),
+        PayloadOptions(input_format="json", json_style="objects", output_separator=","),
+    ]
     for index, option in enumerate(options):
-        upload(s3, invocations[index::len(options)], option, seed=index)
+        upload(s3, invocations[index :: len(options)], option, seed=index)
     upload_labels(s3, invocations, labels)
     run(s3, config)
     mixed = read_table(s3).sort_by("inference_id")
 
-    s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [
-        {"Key": o["Key"]} for o in s3.list_objects_v2(
-            Bucket=BUCKET, Prefix="datacapture/")["Contents"]]})
+    s3.delete_objects(
+        Bucket=BUCKET,
+        Delete={
+            "Objects": [
+                {"Key": o["Key"]}
+                for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="datacapture/")["Contents"]
+            ]
+        },
+    )
     upload(s3, invocations)
     run(s3, config)
     plain = read_table(s3).sort_by("inference_id")
@@ -226,8 +266,7 @@ def test_output_count_not_matching_batched_rows_is_quarantined(s3, config):
     _, _, _, invocations = traffic(3, batch_sizes=(3,))
     record = json.loads(capture_line(invocations[0], NAMES))
     record["captureData"]["endpointOutput"]["data"] = "0.1\n0.2"
-    put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/x.jsonl",
-              [json.dumps(record)])
+    put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/x.jsonl", [json.dumps(record)])
     result = run(s3, config)
     assert result["quarantined_count"] == 1
     assert "2 values for 3 input rows" in read_quarantine(s3)[0]["reason"]
@@ -253,18 +292,28 @@ def test_labels_for_unknown_ids_and_duplicates_are_counted(s3, config):
     _, labels, _, invocations = traffic(20)
     upload(s3, invocations)
     # The same request id captured twice (first capture wins).
-    repeat = Invocation(rows=invocations[0].rows, outputs=[0.99],
-                        inference_time=invocations[0].inference_time + timedelta(seconds=1),
-                        event_id="evt-repeat", inference_id=invocations[0].inference_id)
+    repeat = Invocation(
+        rows=invocations[0].rows,
+        outputs=[0.99],
+        inference_time=invocations[0].inference_time + timedelta(seconds=1),
+        event_id="evt-repeat",
+        inference_id=invocations[0].inference_id,
+    )
     upload(s3, [repeat], seed=11)
     truth = upload_labels(s3, invocations, labels)
     first_id = truth[0].event_id
     flipped = 1 - truth[0].label
-    write_ground_truth_files(s3, GROUND_TRUTH_URI, ENDPOINT, [
-        GroundTruth(first_id, flipped, END + timedelta(hours=2)),  # later: last label wins
-        GroundTruth("nobody-1", 1, END + timedelta(hours=2)),
-        GroundTruth("nobody-2", 0, END + timedelta(hours=2)),
-    ], rng=random.Random(9))
+    write_ground_truth_files(
+        s3,
+        GROUND_TRUTH_URI,
+        ENDPOINT,
+        [
+            GroundTruth(first_id, flipped, END + timedelta(hours=2)),  # later: last label wins
+            GroundTruth("nobody-1", 1, END + timedelta(hours=2)),
+            GroundTruth("nobody-2", 0, END + timedelta(hours=2)),
+        ],
+        rng=random.Random(9),
+    )
 
     result = run(s3, config)
 
@@ -276,16 +325,22 @@ def test_labels_for_unknown_ids_and_duplicates_are_counted(s3, config):
     manifest = read_manifest(s3)
     assert manifest["duplicate_capture_ids"] == {"count": 1, "sample": [first_id]}
     assert manifest["duplicate_labels"] == {"count": 1, "sample": [first_id]}
-    assert manifest["labels_without_capture"] == {"count": 2,
-                                                  "sample": ["nobody-1", "nobody-2"]}
+    assert manifest["labels_without_capture"] == {"count": 2, "sample": ["nobody-1", "nobody-2"]}
 
 
 def test_malformed_label_lines_are_quarantined(s3, config):
     _, labels, _, invocations = traffic(2)
     upload(s3, invocations)
     key = f"ground-truth/{ENDPOINT}/2026/11/25/15/labels.jsonl"
-    put_lines(s3, key, [ground_truth_line(invocations[0].key, labels[0]), "not json",
-                        ground_truth_line(invocations[1].key, 7)])
+    put_lines(
+        s3,
+        key,
+        [
+            ground_truth_line(invocations[0].key, labels[0]),
+            "not json",
+            ground_truth_line(invocations[1].key, 7),
+        ],
+    )
     result = run(s3, config)
     assert result["labeled_count"] == 1 and result["quarantined_count"] == 2
     entries = read_quarantine(s3)
@@ -320,8 +375,9 @@ def test_labels_arriving_in_later_hour_folders_are_joined(s3, config):
 
 
 def test_labels_past_the_lag_are_ignored_and_counted(s3):
-    config = MergeConfig.from_env({"LABEL_LAG_HOURS": "2"}, data_bucket=BUCKET,
-                                  default_endpoint_name=ENDPOINT)
+    config = MergeConfig.from_env(
+        {"LABEL_LAG_HOURS": "2"}, data_bucket=BUCKET, default_endpoint_name=ENDPOINT
+    )
     _, labels, _, invocations = traffic(10)
     upload(s3, invocations)
     upload_labels(s3, invocations[:6], labels[:6], hours_after_end=1)
@@ -333,28 +389,35 @@ def test_labels_past_the_lag_are_ignored_and_counted(s3):
     late = read_manifest(s3)["labels_past_lag"]
     assert late["count"] == 4
     assert late["sample"] == [inv.key for inv in invocations[6:]]
-    assert late["scanned_hours"] == {"from": "2026-11-25T16:00:00Z",
-                                     "to": "2026-11-26T02:00:00Z"}
+    assert late["scanned_hours"] == {"from": "2026-11-25T16:00:00Z", "to": "2026-11-26T02:00:00Z"}
 
 
 def test_only_window_folders_are_listed_and_records_are_filtered_by_time(s3):
-    config = MergeConfig.from_env({"WINDOW_MINUTES": "30"}, data_bucket=BUCKET,
-                                  default_endpoint_name=ENDPOINT)
-    _, _, _, invocations = traffic(40, start=START - timedelta(minutes=30),
-                                   end=END + timedelta(minutes=30))
+    config = MergeConfig.from_env(
+        {"WINDOW_MINUTES": "30"}, data_bucket=BUCKET, default_endpoint_name=ENDPOINT
+    )
+    _, _, _, invocations = traffic(
+        40, start=START - timedelta(minutes=30), end=END + timedelta(minutes=30)
+    )
     upload(s3, invocations)
-    result = run(s3, config, window_start="2026-11-25T13:30:00Z",
-                 window_end="2026-11-25T14:00:00Z")
-    table = pq.read_table(io.BytesIO(s3.get_object(
-        Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/merged.parquet"
-    )["Body"].read()))
-    inside = [inv for inv in invocations
-              if START + timedelta(minutes=30) <= inv.inference_time < END]
+    result = run(s3, config, window_start="2026-11-25T13:30:00Z", window_end="2026-11-25T14:00:00Z")
+    table = pq.read_table(
+        io.BytesIO(
+            s3.get_object(
+                Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/merged.parquet"
+            )["Body"].read()
+        )
+    )
+    inside = [
+        inv for inv in invocations if START + timedelta(minutes=30) <= inv.inference_time < END
+    ]
     in_hour_13 = [inv for inv in invocations if inv.inference_time.hour == 13]
     assert result["record_count"] == len(inside) == table.num_rows > 0
-    manifest = json.loads(s3.get_object(
-        Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/manifest.json"
-    )["Body"].read())
+    manifest = json.loads(
+        s3.get_object(
+            Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/manifest.json"
+        )["Body"].read()
+    )
     assert manifest["counts"]["capture_lines"] == len(in_hour_13)
     assert manifest["counts"]["records_outside_window"] == len(in_hour_13) - len(inside)
 
@@ -380,8 +443,9 @@ def test_rerun_is_idempotent_and_clears_a_stale_quarantine(s3, config):
     assert table.num_rows == 50
     assert len(set(table["inference_id"].to_pylist())) == 50
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]]
-    assert sorted(keys) == [PREFIX + n for n in ("manifest.json", "merged.parquet",
-                                                  "quarantine.jsonl")]
+    assert sorted(keys) == [
+        PREFIX + n for n in ("manifest.json", "merged.parquet", "quarantine.jsonl")
+    ]
 
     s3.delete_object(Bucket=BUCKET, Key=bad_key)
     third = run(s3, config)
@@ -404,8 +468,9 @@ def test_a_failed_run_leaves_earlier_results_intact(s3, config):
 
 def test_missing_schema_is_a_clear_error(s3, config):
     s3.delete_object(Bucket=BUCKET, Key=f"baselines/{ENDPOINT}/schema.json")
-    with pytest.raises(BaselineSchemaError, match=f"s3://{BUCKET}/baselines/{ENDPOINT}/"
-                                                  "schema.json: cannot read"):
+    with pytest.raises(
+        BaselineSchemaError, match=f"s3://{BUCKET}/baselines/{ENDPOINT}/schema.json: cannot read"
+    ):
         run(s3, config)
 
 
@@ -414,8 +479,7 @@ def test_class_only_output_format(s3, config):
     put_schema(s3, document)
     rows, _, _, _ = traffic(6)
     classes = [1, 0, 1, 1, 0, 0]
-    invocations = invocations_from_rows(rows, classes, start=START, end=END,
-                                        rng=random.Random(1))
+    invocations = invocations_from_rows(rows, classes, start=START, end=END, rng=random.Random(1))
     upload(s3, invocations, PayloadOptions(class_output=True, output_format="json"))
     run(s3, config)
     table = read_table(s3)
@@ -423,16 +487,22 @@ def test_class_only_output_format(s3, config):
     assert table["prediction"].to_pylist() == classes
 
 
-@pytest.mark.parametrize(("execution_input", "message"), [
-    ({"window_start": "2026-11-25 13:00", "window_end": "yesterday"},
-     "input.window_end: 'yesterday' is not an ISO-8601 time"),
-    ({"window_start": "2026-11-25T14:00:00Z", "window_end": "2026-11-25T13:00:00Z"},
-     "must be after input.window_start"),
-    ({"endpoint_name": "bad_name!"}, "'bad_name!' is not a valid SageMaker name"),
-    ({"window_start": "2026-11-25T13:00:30Z"}, "must be a whole minute"),
-])
-def test_invalid_execution_input_is_rejected_before_reading(s3, config, execution_input,
-                                                           message):
+@pytest.mark.parametrize(
+    ("execution_input", "message"),
+    [
+        (
+            {"window_start": "2026-11-25 13:00", "window_end": "yesterday"},
+            "input.window_end: 'yesterday' is not an ISO-8601 time",
+        ),
+        (
+            {"window_start": "2026-11-25T14:00:00Z", "window_end": "2026-11-25T13:00:00Z"},
+            "must be after input.window_start",
+        ),
+        ({"endpoint_name": "bad_name!"}, "'bad_name!' is not a valid SageMaker name"),
+        ({"window_start": "2026-11-25T13:00:30Z"}, "must be a whole minute"),
+    ],
+)
+def test_invalid_execution_input_is_rejected_before_reading(s3, config, execution_input, message):
     with pytest.raises(MergeInputError, match=message):
         run(s3, config, **execution_input)
 
@@ -442,8 +512,9 @@ def test_base64_payload_with_charset_is_decoded(s3, config):
     record = json.loads(capture_line(invocations[0], NAMES))
     text = record["captureData"]["endpointInput"]["data"]
     record["captureData"]["endpointInput"] |= {
-        "observedContentType": "text/csv; charset=latin-1", "encoding": "BASE64",
-        "data": base64.b64encode(text.encode("latin-1")).decode()}
-    put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/b64.jsonl",
-              [json.dumps(record)])
+        "observedContentType": "text/csv; charset=latin-1",
+        "encoding": "BASE64",
+        "data": base64.b64encode(text.encode("latin-1")).decode(),
+    }
+    put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/b64.jsonl", [json.dumps(record)])
     assert run(s3, config)["record_count"] == 1

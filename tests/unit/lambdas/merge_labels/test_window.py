@@ -10,15 +10,21 @@ from merge_labels.window import Window, default_window, make_run_id, resolve_tar
 CONFIG = MergeConfig.from_env({}, data_bucket="b", default_endpoint_name="adult-income")
 
 
-def target(execution_input=None, start_time="2026-11-25T14:05:00.123Z", name="exec-1",
-           config=CONFIG):
-    return resolve_target(MergeEvent(input=execution_input or {}, execution_name=name,
-                                     execution_start_time=start_time), config)
+def target(
+    execution_input=None, start_time="2026-11-25T14:05:00.123Z", name="exec-1", config=CONFIG
+):
+    return resolve_target(
+        MergeEvent(
+            input=execution_input or {}, execution_name=name, execution_start_time=start_time
+        ),
+        config,
+    )
 
 
 def test_default_window_is_the_previous_full_window():
-    assert target().window == Window(datetime(2026, 11, 25, 13, tzinfo=UTC),
-                                     datetime(2026, 11, 25, 14, tzinfo=UTC))
+    assert target().window == Window(
+        datetime(2026, 11, 25, 13, tzinfo=UTC), datetime(2026, 11, 25, 14, tzinfo=UTC)
+    )
     # exactly on the boundary: the window that just ended
     assert target(start_time="2026-11-25T14:00:00Z").window.start.hour == 13
     quarter = default_window(datetime(2026, 11, 25, 14, 7, tzinfo=UTC), 15)
