@@ -25,6 +25,7 @@ test: lint build unit
 
 lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m workflow.render --check
 	$(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(TOOLS)/bin/sam validate --lint --template template.yaml

@@ -696,7 +696,8 @@ class ProjectionSection:
                     "feature_name": "accuracy",
                     "constraint_check_type": "projected_accuracy_check",
                     "description": (
-                        f"projected accuracy {projection.accuracy:.3f} on {projection.n_rows} rows, "
+                        f"projected accuracy {projection.accuracy:.3f} on {projection.n_rows} "
+                        "rows, "
                         f"{settings.confidence_level:.0%} interval [{projection.lower:.3f}, "
                         f"{projection.upper:.3f}] lies below the threshold {threshold:.3f} "
                         f"({rests_on['sentence']})"
@@ -733,13 +734,13 @@ class ProjectionSection:
                         "feature_name": "accuracy",
                         "constraint_check_type": "projection_reliability_check",
                         "description": (
-                            f"the projection is no longer trustworthy: on {reliability.labeled_rows}"
-                            f" labelled rows measured accuracy {reliability.measured_accuracy:.3f} "
+                            "the projection is no longer trustworthy: on "
+                            f"{reliability.labeled_rows} labelled rows measured accuracy {reliability.measured_accuracy:.3f} "
                             f"vs projected {reliability.projected_accuracy:.3f} (z = "
                             f"{reliability.z:.2f}, p = {reliability.p_value:.2g} < "
                             f"{settings.reliability_alpha}, gap {gap:.3f} >= "
-                            f"{settings.reliability_min_gap}); concept drift or a calibration that no "
-                            f"longer holds"
+                            f"{settings.reliability_min_gap}); concept drift or a calibration "
+                            "that no longer holds"
                         ),
                         "observed": reliability.measured_accuracy,
                         "threshold": reliability.projected_accuracy,
