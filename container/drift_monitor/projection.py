@@ -735,7 +735,8 @@ class ProjectionSection:
                         "constraint_check_type": "projection_reliability_check",
                         "description": (
                             "the projection is no longer trustworthy: on "
-                            f"{reliability.labeled_rows} labelled rows measured accuracy {reliability.measured_accuracy:.3f} "
+                            f"{reliability.labeled_rows} labelled rows measured accuracy "
+                            f"{reliability.measured_accuracy:.3f} "
                             f"vs projected {reliability.projected_accuracy:.3f} (z = "
                             f"{reliability.z:.2f}, p = {reliability.p_value:.2g} < "
                             f"{settings.reliability_alpha}, gap {gap:.3f} >= "
