@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.core.config import DefaultConfig
 
 from workflow.offline.environment import temporary_environment
 from workflow.offline.lambda_runner import handlers_in_process
@@ -26,7 +27,7 @@ from workflow.offline.sagemaker_tasks import JobObserver, sagemaker_jobs_run_loc
 from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE
 
 REGION = "us-east-1"
-MOTO_CONFIG = {
+MOTO_CONFIG: DefaultConfig = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
 }

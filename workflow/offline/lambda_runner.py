@@ -123,7 +123,7 @@ def _invoke_in_process(
             contextlib.redirect_stdout(log),
             _fresh_logging(),
         ):
-            result = _resolve_handler(function.handler)(event, context)
+            result = _resolve_handler(function.handler or "")(event, context)
     except Exception as exc:  # the handler's failure is the task's failure, as on AWS
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(

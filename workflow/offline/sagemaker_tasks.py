@@ -61,8 +61,9 @@ class SageMakerSyncService(StateTaskServiceCallback):
         # WaitForTaskToken must be listed or the engine's clean-up fails on a None endpoint.
         super().__init__(
             supported_integration_patterns={
-                ResourceCondition.Sync,
-                ResourceCondition.WaitForTaskToken,
+                # moto declares the members as plain str; wrap them in their own type.
+                ResourceCondition(ResourceCondition.Sync),
+                ResourceCondition(ResourceCondition.WaitForTaskToken),
             }
         )
         self._runner = runner
@@ -78,7 +79,8 @@ class SageMakerSyncService(StateTaskServiceCallback):
                 env=env,
                 error_name=CustomErrorName(error_name),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(
+                # moto's EventDetails TypedDict is total; a task failure sets one key.
+                event_details=EventDetails(  # type: ignore[typeddict-item]
                     taskFailedEventDetails=TaskFailedEventDetails(
                         error=error_name,
                         cause=ex.response["Error"]["Message"],
@@ -179,7 +181,8 @@ class SageMakerSyncService(StateTaskServiceCallback):
                     env=env,
                     error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
                     event_type=HistoryEventType.TaskFailed,
-                    event_details=EventDetails(
+                    # moto's EventDetails TypedDict is total; a task failure sets one key.
+                    event_details=EventDetails(  # type: ignore[typeddict-item]
                         taskFailedEventDetails=TaskFailedEventDetails(
                             error=StatesErrorNameType.StatesTaskFailed.to_name(),
                             cause=to_json_str(response),

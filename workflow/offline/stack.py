@@ -196,7 +196,7 @@ def deploy(
 def read_notifications(session: Any, stack: OfflineStack) -> list[dict[str, str]]:
     """Drain the SNS inbox: each item has ``subject`` and ``message``."""
     sqs = session.client("sqs")
-    notifications = []
+    notifications: list[dict[str, str]] = []
     while True:
         batch = sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10).get(
             "Messages", []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -183,7 +183,7 @@ def _read_captures(
                 continue
             inside += 1
             time_ms = epoch_ms(record.inference_time)
-            scores = record.scores or [None] * len(record.rows)
+            scores: Sequence[float | None] = record.scores or [None] * len(record.rows)
             for row_id, row, score, prediction in zip(
                 record.row_ids(), record.rows, scores, record.predictions, strict=True
             ):

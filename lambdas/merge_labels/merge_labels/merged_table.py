@@ -60,7 +60,7 @@ class MergedTableBuilder:
         self._events: list[str] = []
         self._times: list[int] = []
         self._rows: list[tuple] = []
-        self._scores: list[float] = []
+        self._scores: list[float | None] = []
         self._predictions: list[int] = []
 
     def add(

@@ -94,10 +94,14 @@ def resolve_target(event: MergeEvent, config: MergeConfig) -> Target:
     step = timedelta(minutes=config.window_minutes)
     start = parse_time(data.window_start, "input.window_start") if data.window_start else None
     end = parse_time(data.window_end, "input.window_end") if data.window_end else None
-    if start is None and end is None:
-        window = default_window(started, config.window_minutes)
+    if start is not None and end is not None:
+        window = Window(start, end)
+    elif start is not None:
+        window = Window(start, start + step)
+    elif end is not None:
+        window = Window(end - step, end)
     else:
-        window = Window(start or end - step, end or start + step)
+        window = default_window(started, config.window_minutes)
     for field, moment in (("window_start", window.start), ("window_end", window.end)):
         if moment.second or moment.microsecond:
             raise MergeInputError(
