@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from monitoring_contract import KNOWN_CHECK_TYPES, CheckType
+
 # Environment variable names (documented in docs/evaluate_violations.md).
 ENV_RETRAIN_ON = "RETRAIN_ON"
 ENV_NOTIFY_ON = "NOTIFY_ON"
@@ -25,7 +27,7 @@ ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 ENV_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 
 # Defaults.
-DEFAULT_RETRAIN_ON = "model_quality_check,projected_accuracy_check"
+DEFAULT_RETRAIN_ON = ",".join((CheckType.MODEL_QUALITY, CheckType.PROJECTED_ACCURACY))
 DEFAULT_NOTIFY_ON = "*"
 DEFAULT_IGNORE = ""
 DEFAULT_MIN_LABELED_ROWS_FOR_RETRAIN = 200
@@ -37,24 +39,6 @@ DEFAULT_SERVICE_NAME = "evaluate_violations"
 
 ANY_TYPE = "*"
 MAX_TOP_DRIFTED_FEATURES = 5
-
-# Violation types (docs/contracts.md, "Inside the container: sections"). Configuration naming a
-# type outside this list is rejected: a typo would otherwise silently disable a policy rule.
-MODEL_MONITOR_VIOLATION_TYPES = (
-    "data_type_check",
-    "completeness_check",
-    "baseline_drift_check",
-    "missing_column_check",
-    "extra_column_check",
-    "categorical_values_check",
-)
-OWN_VIOLATION_TYPES = (
-    "dataset_drift_check",
-    "model_quality_check",
-    "projected_accuracy_check",
-    "projection_reliability_check",
-)
-KNOWN_VIOLATION_TYPES = MODEL_MONITOR_VIOLATION_TYPES + OWN_VIOLATION_TYPES
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -121,7 +105,7 @@ class EvaluateConfig:
             return env.get(env_name, default)
 
         notify_raw = pick("notify_on", ENV_NOTIFY_ON, DEFAULT_NOTIFY_ON)
-        notify_on = _type_list(ENV_NOTIFY_ON, notify_raw, allow_any=True)
+        notify_on = _notify_list(ENV_NOTIFY_ON, notify_raw)
         data_bucket = pick("data_bucket", ENV_DATA_BUCKET, None) or None
         return cls(
             retrain_on=_type_list(
@@ -162,15 +146,25 @@ class EvaluateConfig:
         )
 
 
-def _type_list(name: str, raw: Any, allow_any: bool = False) -> frozenset[str] | None:
+def _items(raw: Any) -> list[str]:
     if isinstance(raw, str):
         items = [part.strip() for part in raw.split(",")]
     else:
         items = [str(part).strip() for part in raw]
-    items = [item for item in items if item]
+    return [item for item in items if item]
+
+
+def _type_list(name: str, raw: Any) -> frozenset[str]:
+    items = _items(raw)
     if ANY_TYPE in items:
-        if not allow_any:
-            raise ConfigError(f"{name}: '{ANY_TYPE}' is only allowed in {ENV_NOTIFY_ON}")
+        raise ConfigError(f"{name}: '{ANY_TYPE}' is only allowed in {ENV_NOTIFY_ON}")
+    return frozenset(items)
+
+
+def _notify_list(name: str, raw: Any) -> frozenset[str] | None:
+    """Like ``_type_list``, but ``*`` alone means any type (``None``)."""
+    items = _items(raw)
+    if ANY_TYPE in items:
         if len(items) > 1:
             raise ConfigError(f"{name}: '{ANY_TYPE}' must stand alone, got {raw!r}")
         return None
@@ -178,11 +172,13 @@ def _type_list(name: str, raw: Any, allow_any: bool = False) -> frozenset[str] |
 
 
 def _check_types(name: str, types: frozenset[str]) -> None:
-    unknown = sorted(types - set(KNOWN_VIOLATION_TYPES))
+    """Only the contract's check types (monitoring_contract): a typo would otherwise silently
+    disable a policy rule."""
+    unknown = sorted(types - set(KNOWN_CHECK_TYPES))
     if unknown:
         raise ConfigError(
             f"{name}: unknown violation type(s) {', '.join(unknown)}; "
-            f"known types: {', '.join(KNOWN_VIOLATION_TYPES)}"
+            f"known types: {', '.join(KNOWN_CHECK_TYPES)}"
         )
 
 

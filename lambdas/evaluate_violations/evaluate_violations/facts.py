@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from evaluate_violations.config import MAX_TOP_DRIFTED_FEATURES
 from evaluate_violations.models import FeatureDriftSummary, MergePayload
 from evaluate_violations.reports import Reports
-
-DRIFT_VIOLATION_TYPE = "baseline_drift_check"
+from monitoring_contract import CheckType, SectionName, SectionStatus
 
 
 @dataclass(frozen=True)
@@ -25,11 +24,10 @@ class WindowFacts:
     projected_accuracy: float | None
     projected_interval: tuple[float, float] | None
     projected_threshold: float | None
-    projection_rests_on: str | None
     drifted_features: list[str] | None  # None = drift was not reported at all
-    insufficient_sections: list[str]
-    no_label_sections: list[str]
-    section_notes: dict[str, str]  # section → the container's reason for its status
+    insufficient_sections: list[SectionName]
+    no_label_sections: list[SectionName]
+    section_notes: dict[SectionName, str]  # section → the container's reason for its status
 
     @property
     def top_drifted_features(self) -> list[str] | None:
@@ -63,8 +61,10 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
         projected = reports.fallback_accuracy("projected_binary_classification_metrics")
 
     statuses = {name: section.status for name, section in summary.sections().items()}
-    insufficient = [name for name, status in statuses.items() if status == "insufficient_data"]
-    no_labels = [name for name, status in statuses.items() if status == "no_labels"]
+    insufficient = [
+        n for n, status in statuses.items() if status == SectionStatus.INSUFFICIENT_DATA
+    ]
+    no_labels = [n for n, status in statuses.items() if status == SectionStatus.NO_LABELS]
 
     return WindowFacts(
         record_count=record_count,
@@ -76,7 +76,6 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
         projected_accuracy=projected,
         projected_interval=projection.interval if projection else None,
         projected_threshold=projection.accuracy_threshold if projection else None,
-        projection_rests_on=projection.rests_on if projection else None,
         drifted_features=_drifted_features(reports, drift, insufficient),
         insufficient_sections=insufficient,
         no_label_sections=no_labels,
@@ -87,10 +86,10 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
 
 
 def _drifted_features(
-    reports: Reports, drift: FeatureDriftSummary | None, insufficient: list[str]
+    reports: Reports, drift: FeatureDriftSummary | None, insufficient: list[SectionName]
 ) -> list[str] | None:
     """The container's ranked list; else the features of drift violations, in report order."""
-    if "feature_drift" in insufficient:
+    if SectionName.FEATURE_DRIFT in insufficient:
         return []
     if drift is not None and drift.drifted_features is not None:
         return list(drift.drifted_features)
@@ -98,7 +97,7 @@ def _drifted_features(
         dict.fromkeys(
             v.feature_name
             for v in reports.violations
-            if v.constraint_check_type == DRIFT_VIOLATION_TYPE and v.feature_name
+            if v.constraint_check_type == CheckType.BASELINE_DRIFT and v.feature_name
         )
     )
     if from_violations or drift is not None:

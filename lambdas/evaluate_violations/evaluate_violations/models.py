@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from monitoring_contract import CheckType, SectionName, SectionStatus
+
 Decision = Literal["retrain", "notify", "healthy"]
-SectionStatus = Literal["ok", "insufficient_data", "no_labels"]
 
 
 def _nan_to_none(value: Any) -> Any:
@@ -64,7 +65,12 @@ class EvaluateEvent(_Lenient):
 
 class Violation(_Lenient):
     feature_name: str
-    constraint_check_type: str = Field(min_length=1)
+    # A known type becomes a ``CheckType``; any other non-empty name is kept as a string, not
+    # rejected: Model Monitor's model-quality monitor writes e.g. ``LessThanThreshold`` and a
+    # newer container may add a check. The policy treats it as any type (NOTIFY_ON "*").
+    constraint_check_type: CheckType | Annotated[str, Field(min_length=1)] = Field(
+        union_mode="left_to_right"
+    )
     description: str
     observed: float | None = None
     threshold: float | None = None
@@ -129,14 +135,10 @@ class StatisticsSummary(_Lenient):
     model_quality: ModelQualitySummary | None = None
     projection: ProjectionSummary | None = None
 
-    def sections(self) -> dict[str, _Section]:
+    def sections(self) -> dict[SectionName, _Section]:
         """Present sections by name, in the container's order."""
-        named = {
-            "data_quality": self.data_quality,
-            "feature_drift": self.feature_drift,
-            "dataset_drift": self.dataset_drift,
-            "model_quality": self.model_quality,
-            "projection": self.projection,
+        named: dict[SectionName, _Section | None] = {
+            name: getattr(self, name) for name in SectionName
         }
         return {name: section for name, section in named.items() if section is not None}
 

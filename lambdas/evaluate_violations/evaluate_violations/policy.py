@@ -28,8 +28,8 @@ from evaluate_violations.cooldown import RetrainRecord
 from evaluate_violations.facts import WindowFacts
 from evaluate_violations.models import Decision, Violation
 from evaluate_violations.wording import accuracy_lines, iso, num
+from monitoring_contract import CheckType, SectionName
 
-MODEL_QUALITY_CHECK = "model_quality_check"
 MAX_FEATURES_PER_REASON = 5
 MAX_DESCRIPTION_CHARS = 160
 _OPERATORS = {
@@ -67,64 +67,13 @@ def decide(
     now: datetime,
 ) -> Verdict:
     groups = _classify(violations, config)
-    gated: dict[str, list[Violation]] = {}
-    if (
-        MODEL_QUALITY_CHECK in groups.retrain
-        and facts.labeled_count < config.min_labeled_rows_for_retrain
-    ):
-        gated[MODEL_QUALITY_CHECK] = groups.retrain.pop(MODEL_QUALITY_CHECK)
-
+    gated = _gate_on_labels(groups, facts, config)
     until = _active_cooldown(last_retrain, config, run_id, now)
-    insufficient_notifies = bool(facts.insufficient_sections) and config.notify_on_insufficient_data
+    headline = _headline(groups, gated, facts, config, force_retrain, until, last_retrain)
 
-    reasons: list[str] = []
-    cooldown_applied: datetime | None = None
-    if force_retrain:
-        decision: Decision = "retrain"
-        overridden = f"; cool-down until {iso(until)} overridden" if until else ""
-        reasons.append(f"forced retrain requested (merge.force_retrain=true){overridden}")
-    elif groups.retrain and until is not None:
-        decision = "notify"
-        cooldown_applied = until
-        assert last_retrain is not None
-        reasons.append(
-            f"cool-down until {iso(until)}: retraining was due "
-            f"({', '.join(groups.retrain)}) but the last retrain was decided at "
-            f"{iso(last_retrain.retrained_at)} by run {last_retrain.run_id} "
-            f"({ENV_RETRAIN_COOLDOWN_HOURS}={config.retrain_cooldown_hours:g}); notifying instead"
-        )
-    elif groups.retrain:
-        decision = "retrain"
-    elif groups.notify or gated or insufficient_notifies:
-        decision = "notify"
-    else:
-        decision = "healthy"
-
-    for check, items in groups.retrain.items():
-        reasons.append(_describe(check, items, facts))
-    for check, items in gated.items():
-        reasons.append(
-            f"{_describe(check, items, facts)}; only {facts.labeled_count} labelled rows "
-            f"< {ENV_MIN_LABELED_ROWS_FOR_RETRAIN}={config.min_labeled_rows_for_retrain}, "
-            f"so it notifies instead of retraining"
-        )
-    for check, items in groups.notify.items():
-        reasons.append(_describe(check, items, facts))
-    for check, items in groups.unlisted.items():
-        reasons.append(
-            f"{_describe(check, items, facts)} (in neither RETRAIN_ON nor NOTIFY_ON: no action)"
-        )
-    for check, items in groups.ignored.items():
-        reasons.append(f"{check}: {len(items)} violation(s) ignored (IGNORE)")
-    for section in facts.insufficient_sections:
-        action = "notifying" if config.notify_on_insufficient_data else "no action"
-        reasons.append(
-            f"{section}: insufficient data in this window{_note(facts, section)}, not evaluated "
-            f"and not treated as drift ({ENV_NOTIFY_ON_INSUFFICIENT_DATA}="
-            f"{str(config.notify_on_insufficient_data).lower()}: {action})"
-        )
-    for section in facts.no_label_sections:
-        reasons.append(f"{section}: no labels in this window{_note(facts, section)}, not evaluated")
+    reasons = [headline.reason] if headline.reason else []
+    reasons += _violation_reasons(groups, gated, facts, config)
+    reasons += _section_reasons(facts, config)
     if not violations:
         reasons.insert(0 if not force_retrain else 1, "no violations")
     reasons.extend(accuracy_lines(facts))
@@ -139,8 +88,102 @@ def decide(
         )
     )
     return Verdict(
-        decision=decision, reasons=reasons, violation_count=counted, cooldown_until=cooldown_applied
+        decision=headline.decision,
+        reasons=reasons,
+        violation_count=counted,
+        cooldown_until=headline.cooldown_applied,
     )
+
+
+@dataclass(frozen=True)
+class _Headline:
+    decision: Decision
+    reason: str | None  # the decision-driving first reason (forced retrain, cool-down)
+    cooldown_applied: datetime | None = None
+
+
+def _gate_on_labels(
+    groups: _Groups, facts: WindowFacts, config: EvaluateConfig
+) -> dict[str, list[Violation]]:
+    """Rule 2: too few labels → ``model_quality_check`` leaves the retrain group."""
+    gated: dict[str, list[Violation]] = {}
+    if (
+        CheckType.MODEL_QUALITY in groups.retrain
+        and facts.labeled_count < config.min_labeled_rows_for_retrain
+    ):
+        gated[CheckType.MODEL_QUALITY] = groups.retrain.pop(CheckType.MODEL_QUALITY)
+    return gated
+
+
+def _headline(
+    groups: _Groups,
+    gated: dict[str, list[Violation]],
+    facts: WindowFacts,
+    config: EvaluateConfig,
+    force_retrain: bool,
+    until: datetime | None,
+    last_retrain: RetrainRecord | None,
+) -> _Headline:
+    """Rules 3-6: forced retrain, cool-down, then retrain > notify > healthy."""
+    if force_retrain:
+        overridden = f"; cool-down until {iso(until)} overridden" if until else ""
+        return _Headline(
+            "retrain", f"forced retrain requested (merge.force_retrain=true){overridden}"
+        )
+    if groups.retrain and until is not None:
+        assert last_retrain is not None
+        reason = (
+            f"cool-down until {iso(until)}: retraining was due "
+            f"({', '.join(groups.retrain)}) but the last retrain was decided at "
+            f"{iso(last_retrain.retrained_at)} by run {last_retrain.run_id} "
+            f"({ENV_RETRAIN_COOLDOWN_HOURS}={config.retrain_cooldown_hours:g}); notifying instead"
+        )
+        return _Headline("notify", reason, cooldown_applied=until)
+    if groups.retrain:
+        return _Headline("retrain", None)
+    insufficient_notifies = bool(facts.insufficient_sections) and config.notify_on_insufficient_data
+    if groups.notify or gated or insufficient_notifies:
+        return _Headline("notify", None)
+    return _Headline("healthy", None)
+
+
+def _violation_reasons(
+    groups: _Groups, gated: dict[str, list[Violation]], facts: WindowFacts, config: EvaluateConfig
+) -> list[str]:
+    """One line per type: retraining, label-gated, notifying, no action, ignored."""
+    reasons = [_describe(check, items, facts) for check, items in groups.retrain.items()]
+    reasons += [
+        f"{_describe(check, items, facts)}; only {facts.labeled_count} labelled rows "
+        f"< {ENV_MIN_LABELED_ROWS_FOR_RETRAIN}={config.min_labeled_rows_for_retrain}, "
+        f"so it notifies instead of retraining"
+        for check, items in gated.items()
+    ]
+    reasons += [_describe(check, items, facts) for check, items in groups.notify.items()]
+    reasons += [
+        f"{_describe(check, items, facts)} (in neither RETRAIN_ON nor NOTIFY_ON: no action)"
+        for check, items in groups.unlisted.items()
+    ]
+    reasons += [
+        f"{check}: {len(items)} violation(s) ignored (IGNORE)"
+        for check, items in groups.ignored.items()
+    ]
+    return reasons
+
+
+def _section_reasons(facts: WindowFacts, config: EvaluateConfig) -> list[str]:
+    """Sections that could not judge the window: reported, never called drift (rule 5)."""
+    action = "notifying" if config.notify_on_insufficient_data else "no action"
+    reasons = [
+        f"{section}: insufficient data in this window{_note(facts, section)}, not evaluated "
+        f"and not treated as drift ({ENV_NOTIFY_ON_INSUFFICIENT_DATA}="
+        f"{str(config.notify_on_insufficient_data).lower()}: {action})"
+        for section in facts.insufficient_sections
+    ]
+    reasons += [
+        f"{section}: no labels in this window{_note(facts, section)}, not evaluated"
+        for section in facts.no_label_sections
+    ]
+    return reasons
 
 
 def _active_cooldown(
@@ -177,7 +220,7 @@ def _describe(check: str, items: list[Violation], facts: WindowFacts) -> str:
     if len(items) > MAX_FEATURES_PER_REASON:
         parts.append(f"and {len(items) - MAX_FEATURES_PER_REASON} more")
     text = f"{check}: " + "; ".join(parts)
-    if check == MODEL_QUALITY_CHECK:
+    if check == CheckType.MODEL_QUALITY:
         text += f" on {facts.labeled_count} labelled rows"
     return text
 
@@ -203,6 +246,6 @@ def _describe_one(violation: Violation) -> str:
     return f"{name} ({description})" if name else description
 
 
-def _note(facts: WindowFacts, section: str) -> str:
+def _note(facts: WindowFacts, section: SectionName) -> str:
     note = facts.section_notes.get(section)
     return f" ({note})" if note else ""

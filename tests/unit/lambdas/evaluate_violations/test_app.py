@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -164,6 +165,7 @@ def test_import_creates_no_client_and_reads_no_environment():
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=REPO / "lambdas/evaluate_violations",
+        env={**os.environ, "PYTHONPATH": str(REPO / "common")},  # the layer, as on Lambda
         capture_output=True,
         text=True,
         check=False,

@@ -30,7 +30,6 @@ def facts(labeled: int = 388, **overrides) -> WindowFacts:
         projected_accuracy=0.74,
         projected_interval=(0.70, 0.78),
         projected_threshold=0.8,
-        projection_rests_on="x",
         drifted_features=["age"],
         insufficient_sections=[],
         no_label_sections=[],
