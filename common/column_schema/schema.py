@@ -69,12 +69,6 @@ class ColumnSchema:
     def categorical(self) -> list[str]:
         return [f.name for f in self.features if f.type == "categorical"]
 
-    def feature(self, name: str) -> Feature:
-        for feature in self.features:
-            if feature.name == name:
-                return feature
-        raise KeyError(name)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": 1,
@@ -93,7 +87,27 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
     """Validate a decoded schema document; every error names ``source`` and the bad key."""
     if not isinstance(raw, dict):
         raise SchemaError(f"{source}: expected a JSON object, got {type(raw).__name__}")
-    features_raw = raw.get("features")
+    features = _parse_features(raw.get("features"), source)
+    output_format, problem_type = _parse_kind(raw, source)
+    score = raw.get("score", "score")
+    if output_format == "class":
+        score = None
+    threshold, positive_class = _parse_decision(raw, source)
+    prediction, label = raw.get("prediction", "prediction"), raw.get("label", "label")
+    _check_roles((score, prediction, label), [f.name for f in features], source)
+    return ColumnSchema(
+        features=features,
+        score=score,
+        prediction=str(prediction),
+        label=str(label),
+        positive_class=positive_class,
+        decision_threshold=threshold,
+        output_format=output_format,
+        problem_type=problem_type,
+    )
+
+
+def _parse_features(features_raw: Any, source: str) -> tuple[Feature, ...]:
     if not isinstance(features_raw, list) or not features_raw:
         raise SchemaError(f"{source}: 'features' must be a non-empty list")
     features: list[Feature] = []
@@ -112,7 +126,11 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SchemaError(f"{source}: duplicate feature names {duplicates}")
+    return tuple(features)
 
+
+def _parse_kind(raw: dict[str, Any], source: str) -> tuple[str, str]:
+    """``output_format`` and ``problem_type``."""
     output_format = raw.get("output_format", "probability")
     if output_format not in OUTPUT_FORMATS:
         raise SchemaError(f"{source}: 'output_format' must be one of {OUTPUT_FORMATS}")
@@ -122,9 +140,11 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
             f"{source}: problem_type {problem_type!r} is not supported yet "
             f"(supported: {SUPPORTED_PROBLEM_TYPES})"
         )
-    score = raw.get("score", "score")
-    if output_format == "class":
-        score = None
+    return output_format, problem_type
+
+
+def _parse_decision(raw: dict[str, Any], source: str) -> tuple[float, int]:
+    """``decision_threshold`` in (0, 1) and ``positive_class``."""
     try:
         threshold = float(raw.get("decision_threshold", 0.5))
         positive_class = int(raw.get("positive_class", 1))
@@ -132,24 +152,18 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
         raise SchemaError(f"{source}: decision_threshold/positive_class: {exc}") from exc
     if not 0.0 < threshold < 1.0:
         raise SchemaError(f"{source}: decision_threshold must be in (0, 1), got {threshold}")
-    prediction, label = raw.get("prediction", "prediction"), raw.get("label", "label")
-    roles = [r for r in (score, prediction, label) if r]
+    return threshold, positive_class
+
+
+def _check_roles(columns: tuple[Any, ...], names: list[str], source: str) -> None:
+    """score/prediction/label: distinct from each other and from the features."""
+    roles = [r for r in columns if r]
     clash = sorted(set(roles) & set(names))
     if clash or len(set(roles)) != len(roles):
         raise SchemaError(
             f"{source}: score/prediction/label columns must be distinct from "
             f"each other and from the features (clash: {clash or roles})"
         )
-    return ColumnSchema(
-        features=tuple(features),
-        score=score,
-        prediction=str(raw.get("prediction", "prediction")),
-        label=str(raw.get("label", "label")),
-        positive_class=positive_class,
-        decision_threshold=threshold,
-        output_format=output_format,
-        problem_type=problem_type,
-    )
 
 
 def load_schema(path: str | Path) -> ColumnSchema:
