@@ -11,12 +11,14 @@ capture data. Lines that cannot be used are counted and reported with the parser
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
-from capture_format import CaptureParser, RecordError
+from capture_format import CaptureParser, CaptureRecord, RecordError
 from column_schema import ColumnSchema
 from drift_monitor.errors import InputError
 from drift_monitor.window import IngestReport, WindowData, from_table
@@ -32,49 +34,64 @@ def read_capture(
     files = sorted(root.rglob("*.jsonl")) if root.is_dir() else [root]
     report = IngestReport(source=str(root))
     parser = CaptureParser(schema)
-    features: list[list] = [[] for _ in schema.feature_names]
-    scores: list[float] = []
-    predictions: list[int] = []
-    ids: list[str] = []
-    event_ids: list[str] = []
-    times: list[datetime] = []
-
+    rows = _Rows(features=[[] for _ in schema.feature_names])
     for path in files:
-        with path.open("rb") as handle:
-            for line_no, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = parser.parse(line)
-                except RecordError as exc:
-                    report.malformed_records += 1
-                    if len(report.malformed_examples) < _MAX_EXAMPLES:
-                        report.malformed_examples.append(f"{path}:{line_no}: {exc}")
-                    continue
-                when = record.inference_time
-                if (start and when < start) or (end and when >= end):
-                    report.records_outside_window += 1
-                    continue
-                for row in record.rows:
-                    for column, value in zip(features, row, strict=True):
-                        column.append(value)
-                ids.extend(record.row_ids())
-                event_ids.extend([record.event_id] * len(record.rows))
-                times.extend([when] * len(record.rows))
-                predictions.extend(record.predictions)
-                if record.scores is not None:
-                    scores.extend(record.scores)
+        for record in _records(path, parser, report):
+            when = record.inference_time
+            if (start and when < start) or (end and when >= end):
+                report.records_outside_window += 1
+                continue
+            rows.add(record)
+    return from_table(rows.table(schema), schema, source=str(root), ingest=report)
 
-    columns: dict[str, pa.Array] = {
-        "inference_id": pa.array(ids, pa.string()),
-        "event_id": pa.array(event_ids, pa.string()),
-        "inference_time": pa.array(times, pa.timestamp("ms", tz="UTC")),
-    }
-    for feature, values in zip(schema.features, features, strict=True):
-        columns[feature.name] = pa.array(
-            values, pa.float64() if feature.is_numerical else pa.string()
-        )
-    if schema.score:
-        columns[schema.score] = pa.array(scores, pa.float64())
-    columns[schema.prediction] = pa.array(predictions, pa.int64())
-    return from_table(pa.table(columns), schema, source=str(root), ingest=report)
+
+def _records(path: Path, parser: CaptureParser, report: IngestReport) -> Iterator[CaptureRecord]:
+    """The parsed records of one file; unusable lines are counted (with a few examples)."""
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield parser.parse(line)
+            except RecordError as exc:
+                report.malformed_records += 1
+                if len(report.malformed_examples) < _MAX_EXAMPLES:
+                    report.malformed_examples.append(f"{path}:{line_no}: {exc}")
+
+
+@dataclass
+class _Rows:
+    """The window's rows, column by column, as the records arrive."""
+
+    features: list[list]
+    scores: list[float] = field(default_factory=list)
+    predictions: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
+    times: list[datetime] = field(default_factory=list)
+
+    def add(self, record: CaptureRecord) -> None:
+        for row in record.rows:
+            for column, value in zip(self.features, row, strict=True):
+                column.append(value)
+        self.ids.extend(record.row_ids())
+        self.event_ids.extend([record.event_id] * len(record.rows))
+        self.times.extend([record.inference_time] * len(record.rows))
+        self.predictions.extend(record.predictions)
+        if record.scores is not None:
+            self.scores.extend(record.scores)
+
+    def table(self, schema: ColumnSchema) -> pa.Table:
+        columns: dict[str, pa.Array] = {
+            "inference_id": pa.array(self.ids, pa.string()),
+            "event_id": pa.array(self.event_ids, pa.string()),
+            "inference_time": pa.array(self.times, pa.timestamp("ms", tz="UTC")),
+        }
+        for feature, values in zip(schema.features, self.features, strict=True):
+            columns[feature.name] = pa.array(
+                values, pa.float64() if feature.is_numerical else pa.string()
+            )
+        if schema.score:
+            columns[schema.score] = pa.array(self.scores, pa.float64())
+        columns[schema.prediction] = pa.array(self.predictions, pa.int64())
+        return pa.table(columns)

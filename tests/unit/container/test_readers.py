@@ -194,3 +194,34 @@ def test_capture_jsonl_with_json_payloads(tmp_path):
     np.testing.assert_allclose(window.scores(), [0.3, 0.7, 0.1])
     assert window.ingest.malformed_records == 1
     assert any("unknown feature names ['colour']" in e for e in window.ingest.malformed_examples)
+
+
+def test_capture_single_file_keeps_five_examples_counts_all_and_skips_blank_lines(tmp_path):
+    path = tmp_path / "one.jsonl"
+    lines = [_capture("2026-11-25T12:59:59Z", "1,a", "0.1", "early")]  # before start
+    lines += ["{bad"] * 7 + ["", "   "]
+    lines += [_capture("2026-11-25T13:00:00Z", "2,b", "0.7", "first")]  # start is inside
+    path.write_text("\n".join(lines) + "\n")
+    window = read_window(
+        path,
+        {"sagemakerCaptureJson": {}},
+        SCHEMA,
+        start=datetime(2026, 11, 25, 13, tzinfo=UTC),
+        end=datetime(2026, 11, 25, 14, tzinfo=UTC),
+    )
+    assert window.table.column("inference_id").to_pylist() == ["first"]
+    assert window.table.column("event_id").to_pylist() == ["e-first"]
+    assert window.ingest.records_outside_window == 1
+    assert window.ingest.malformed_records == 7
+    assert [e.split(": ", 1)[0] for e in window.ingest.malformed_examples] == [
+        f"{path}:{n}" for n in range(2, 7)
+    ]
+
+
+def test_capture_without_time_bounds_and_missing_source(tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_text(_capture("2020-01-01T00:00:00Z", "3,c", "0.3", "old") + "\n")
+    window = read_window(path, {"sagemakerCaptureJson": {}}, SCHEMA)
+    assert window.n_rows == 1 and window.ingest.records_outside_window == 0
+    with pytest.raises(InputError, match="dataset_source does not exist"):
+        read_window(tmp_path / "nope", {"sagemakerCaptureJson": {}}, SCHEMA)
