@@ -40,8 +40,9 @@ from threadpoolctl import threadpool_limits
 from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.baseline_job import run_baseline
+from drift_monitor.baseline_store import CONSTRAINTS_FILE, BaselineStore
 from drift_monitor.config import load_config
-from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG, load_json
+from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG
 from drift_monitor.data_quality import DataQualitySection
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
@@ -73,7 +74,7 @@ def fit(reference: pa.Table, directory: Path) -> tuple[Path, dict]:
         {"DRIFT_MONITOR_ML_ROOT": str(directory / "ml")},
     )
     run_baseline(config, _sections())
-    return out, load_json(out / "constraints.json", "constraints")
+    return out, BaselineStore(out).read_json(CONSTRAINTS_FILE, "baseline constraints")
 
 
 def analyse(table: pa.Table, baseline: Path, constraints: dict) -> dict[str, object]:

@@ -13,6 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from column_schema import ColumnSchema, load_schema
+from drift_monitor.baseline_store import (
+    CONSTRAINTS_FILE,
+    SCHEMA_FILE,
+    STATISTICS_FILE,
+    BaselineStore,
+)
 from drift_monitor.config import Config
 from drift_monitor.constraints import deep_merge
 from drift_monitor.data_quality import profile
@@ -21,7 +27,6 @@ from drift_monitor.readers import read_window
 from drift_monitor.registry import default_sections
 from drift_monitor.sections import Section
 from drift_monitor.window import WindowData
-from drift_monitor.writers import write_json
 
 MAX_UNPARSEABLE_SHARE = 0.01
 
@@ -83,8 +88,9 @@ def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
             "unparseable_values": reference.ingest.unparseable,
         },
     }
-    write_json(output / "statistics.json", statistics)
-    write_json(output / "constraints.json", constraints)
-    if schema_path.resolve() != (output / "schema.json").resolve():
-        shutil.copyfile(schema_path, output / "schema.json")
+    store = BaselineStore(output)
+    store.write_json(STATISTICS_FILE, statistics)
+    store.write_json(CONSTRAINTS_FILE, constraints)
+    if schema_path.resolve() != store.path(SCHEMA_FILE).resolve():
+        shutil.copyfile(schema_path, store.path(SCHEMA_FILE))
     return f"Completed: baseline of {reference.n_rows} rows written to {output}"

@@ -8,8 +8,6 @@ feature (``distribution_constraints`` is merged key by key).
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 from drift_monitor.errors import InputError
@@ -59,18 +57,6 @@ def deep_merge(base: dict, extra: dict) -> dict:
     return out
 
 
-def load_json(path: Path, what: str) -> dict:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: {what} not found") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: {what} is not valid JSON ({exc})") from exc
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: {what} must be a JSON object, got {type(document).__name__}")
-    return document
-
-
 def feature_settings(constraints: dict, feature: str) -> dict[str, Any]:
     """The effective monitoring_config for one feature (defaults < file < feature overrides)."""
     settings = deep_merge(DEFAULT_MONITORING_CONFIG, constraints.get("monitoring_config") or {})
@@ -94,7 +80,7 @@ def feature_entry(constraints: dict, feature: str) -> dict[str, Any] | None:
 
 
 def number(settings: dict, key: str, where: str) -> float:
-    value = settings.get(key)
+    value: Any = settings.get(key)  # float() raises on None and non-numbers alike
     try:
         return float(value)
     except (TypeError, ValueError) as exc:

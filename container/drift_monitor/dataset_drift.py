@@ -20,12 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.constraints import enabled, feature_settings, number
-from drift_monitor.errors import InputError
 from drift_monitor.report.html import esc
 from drift_monitor.sections import SectionResult
 from drift_monitor.window import WindowData
@@ -80,8 +79,8 @@ class DatasetDriftSection:
             frame = frame.sample(MAX_REFERENCE_ROWS, random_state=self.seed)
         for name in reference.schema.categorical:
             frame[name] = frame[name].astype("string")
-        pq.write_table(
-            pa.Table.from_pandas(frame, preserve_index=False), baseline_dir / REFERENCE_FILE
+        BaselineStore(baseline_dir).write_table(
+            REFERENCE_FILE, pa.Table.from_pandas(frame, preserve_index=False)
         )
         return {"dataset_drift": dict(DEFAULTS)}
 
@@ -108,18 +107,14 @@ class DatasetDriftSection:
                 "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}",
             }
             return self._result(summary, [], [])
-        path = baseline_dir / REFERENCE_FILE
-        try:
-            reference = pq.read_table(path).to_pandas()
-        except FileNotFoundError as exc:
-            raise InputError(f"{path}: dataset-drift reference sample not found") from exc
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"{path}: corrupt dataset-drift reference ({exc})") from exc
+        store = BaselineStore(baseline_dir)
+        what = "dataset-drift reference sample"
+        reference = store.read_table(REFERENCE_FILE, what).to_pandas()
         names = [n for n in window.schema.feature_names if n not in window.ingest.missing_columns]
         absent = [n for n in names if n not in reference.columns]
         if absent:
-            raise InputError(
-                f"{path}: no column(s) {absent}; the baseline was built for another schema"
+            raise store.invalid(
+                REFERENCE_FILE, what, f"has no column(s) {absent} (built for another schema)"
             )
         auc_threshold = float(config["auc_threshold"])
         alpha = float(config["significance_level"])

@@ -17,15 +17,14 @@ gate makes irrelevant. Bins, PSI, JS and missing rates always use every row.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from drift_monitor import drift_tests
+from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.constraints import (
     CATEGORICAL_DRIFT_METHODS,
     NUMERICAL_DRIFT_METHODS,
@@ -47,32 +46,15 @@ N_BINS = 10
 ARTEFACT_VERSION = 1
 
 
-def _load_baseline(baseline_dir: Path) -> tuple[dict, pa.Table]:
-    path = baseline_dir / BASELINE_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(
-            f"{path}: feature-drift baseline artefact not found; run "
-            "`python -m drift_monitor baseline` and keep its whole output "
-            "folder together"
-        ) from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: corrupt feature-drift baseline ({exc})") from exc
-    if (
-        not isinstance(document, dict)
-        or document.get("version") != ARTEFACT_VERSION
-        or not isinstance(document.get("features"), dict)
+def _load_baseline(store: BaselineStore) -> tuple[dict, pa.Table]:
+    document = store.read_json(BASELINE_FILE, "feature-drift baseline")
+    if document.get("version") != ARTEFACT_VERSION or not isinstance(
+        document.get("features"), dict
     ):
-        raise InputError(f"{path}: not a version-{ARTEFACT_VERSION} feature-drift baseline")
-    ref_path = baseline_dir / REFERENCE_FILE
-    try:
-        reference = pq.read_table(ref_path)
-    except FileNotFoundError as exc:
-        raise InputError(f"{ref_path}: feature-drift reference sample not found") from exc
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"{ref_path}: corrupt reference sample ({exc})") from exc
-    return document, reference
+        raise store.invalid(
+            BASELINE_FILE, "feature-drift baseline", f"is not a version-{ARTEFACT_VERSION} one"
+        )
+    return document, store.read_table(REFERENCE_FILE, "feature-drift reference sample")
 
 
 def _effect(method: str, result: dict) -> float:
@@ -130,16 +112,17 @@ class FeatureDriftSection:
             "bins": f"{N_BINS} baseline-quantile bins, duplicate edges merged",
             "features": features,
         }
-        (baseline_dir / BASELINE_FILE).write_text(json.dumps(document, indent=1))
-        pq.write_table(
-            pa.table(sample_columns) if sample_columns else pa.table({"_": [0]}),
-            baseline_dir / REFERENCE_FILE,
+        store = BaselineStore(baseline_dir)
+        store.write_json(BASELINE_FILE, document)
+        store.write_table(
+            REFERENCE_FILE, pa.table(sample_columns) if sample_columns else pa.table({"_": [0]})
         )
         return {}
 
     # ---------------------------------------------------------------- monitor
     def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
-        baseline, reference = _load_baseline(baseline_dir)
+        store = BaselineStore(baseline_dir)
+        baseline, reference = _load_baseline(store)
         rng = np.random.default_rng(self.seed)
         min_rows = int(
             number(feature_settings(constraints, ""), "minimum_rows", "monitoring_config")
@@ -151,15 +134,16 @@ class FeatureDriftSection:
             name = feature.name
             base = baseline["features"].get(name)
             if base is None:
-                raise InputError(
-                    f"{baseline_dir / BASELINE_FILE}: no entry for feature "
-                    f"{name!r}; the baseline was built for another schema"
+                raise store.invalid(
+                    BASELINE_FILE,
+                    "feature-drift baseline",
+                    f"has no entry for feature {name!r} (built for another schema)",
                 )
             if base["type"] != feature.type:
-                raise InputError(
-                    f"{baseline_dir / BASELINE_FILE}: feature {name!r} is "
-                    f"{base['type']} in the baseline but {feature.type} in the "
-                    "schema"
+                raise store.invalid(
+                    BASELINE_FILE,
+                    "feature-drift baseline",
+                    f"has feature {name!r} as {base['type']} but the schema as {feature.type}",
                 )
             settings = feature_settings(constraints, name)
             dist = settings.get("distribution_constraints") or {}
@@ -167,7 +151,9 @@ class FeatureDriftSection:
                 continue
             if feature.is_numerical:
                 if name not in reference.column_names:
-                    raise InputError(f"{baseline_dir / REFERENCE_FILE}: no column {name!r}")
+                    raise store.invalid(
+                        REFERENCE_FILE, "feature-drift reference sample", f"has no column {name!r}"
+                    )
                 result, chart = self._numeric(
                     name, window.numeric(name), base, reference.column(name).to_numpy(), rng
                 )

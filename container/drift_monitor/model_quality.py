@@ -13,7 +13,6 @@ rows give status ``insufficient_data``, no labels at all ``no_labels``, never a 
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.errors import InputError
 from drift_monitor.quality_intervals import (
     bootstrap_f1,
@@ -356,11 +356,7 @@ class ModelQualitySection:
         else:
             # No threshold from too few labels: the user may still set one by hand.
             summary["status"] = "no_labels" if rows.labeled_count == 0 else "insufficient_data"
-        baseline_dir = Path(baseline_dir)
-        baseline_dir.mkdir(parents=True, exist_ok=True)
-        (baseline_dir / BASELINE_FILE).write_text(
-            json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        BaselineStore(baseline_dir).write_json(BASELINE_FILE, summary)
         return result
 
     def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:

@@ -7,8 +7,9 @@ from typing import Any
 
 from column_schema import load_schema
 from drift_monitor import cloudwatch, report
+from drift_monitor.baseline_store import CONSTRAINTS_FILE, SCHEMA_FILE, BaselineStore
 from drift_monitor.config import Config
-from drift_monitor.constraints import deep_merge, enabled, load_json
+from drift_monitor.constraints import deep_merge, enabled
 from drift_monitor.errors import InputError
 from drift_monitor.readers import read_window
 from drift_monitor.registry import default_sections
@@ -17,23 +18,26 @@ from drift_monitor.window import WindowData
 from drift_monitor.writers import write_json, write_violations
 
 
-def load_baseline(config: Config) -> tuple[Path, dict, dict]:
-    """Baseline directory, its constraints and statistics (both validated as JSON objects)."""
+def load_baseline(config: Config) -> tuple[Path, dict]:
+    """Baseline directory and its constraints (validated as a constraints.json).
+
+    The baseline statistics.json is not read: no section uses it (each reads its own
+    artefacts), so only its folder matters (``baseline_statistics`` locates the baseline).
+    """
     baseline_dir = config.baseline_dir
     if baseline_dir is None or not baseline_dir.is_dir():
         raise InputError(
             f"baseline directory {baseline_dir} does not exist (set "
             "baseline_statistics / baseline_constraints, or --baseline)"
         )
-    constraints_path = config.baseline_constraints or baseline_dir / "constraints.json"
-    statistics_path = config.baseline_statistics or baseline_dir / "statistics.json"
-    constraints = load_json(constraints_path, "baseline constraints")
-    statistics = load_json(statistics_path, "baseline statistics")
+    store = BaselineStore(baseline_dir)
+    name = config.baseline_constraints or CONSTRAINTS_FILE
+    constraints = store.read_json(name, "baseline constraints")
     if not isinstance(constraints.get("features"), list):
-        raise InputError(f"{constraints_path}: no 'features' list; not a constraints.json")
-    if not isinstance(statistics.get("features"), list):
-        raise InputError(f"{statistics_path}: no 'features' list; not a statistics.json")
-    return baseline_dir, constraints, statistics
+        raise store.invalid(
+            name, "baseline constraints", "has no 'features' list (not a constraints.json)"
+        )
+    return baseline_dir, constraints
 
 
 def _inferred(config: Config, window: WindowData, schema_path: Path) -> dict[str, Any]:
@@ -73,9 +77,9 @@ def with_overrides(constraints: dict, config: Config) -> tuple[dict, dict[str, A
 
 
 def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
-    baseline_dir, constraints, _ = load_baseline(config)
+    baseline_dir, constraints = load_baseline(config)
     constraints, overrides = with_overrides(constraints, config)
-    schema_path = config.schema_path or baseline_dir / "schema.json"
+    schema_path = config.schema_path or baseline_dir / SCHEMA_FILE
     schema = load_schema(schema_path)
     window = read_window(
         config.dataset_source,

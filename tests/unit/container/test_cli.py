@@ -201,9 +201,16 @@ def test_empty_window_is_insufficient_data_not_healthy(tmp_path, baseline_dir, r
     "damage, expected",
     [
         ("constraints.json", "constraints.json: baseline constraints is not valid JSON"),
-        ("statistics.json", "statistics.json: baseline statistics is not valid JSON"),
         ("schema.json", "schema.json: not readable as JSON"),
-        ("feature_drift_reference.parquet", "corrupt reference sample"),
+        ("feature_drift_baseline.json", "feature-drift baseline is not valid JSON"),
+        (
+            "feature_drift_reference.parquet",
+            "feature-drift reference sample is not readable as Parquet",
+        ),
+        (
+            "dataset_drift_reference.parquet",
+            "dataset-drift reference sample is not readable as Parquet",
+        ),
     ],
 )
 def test_corrupt_baseline_file_fails_with_its_name(
@@ -230,6 +237,21 @@ def test_corrupt_baseline_file_fails_with_its_name(
     assert code == 1
     message = (tmp_path / "ml/output/message").read_text()
     assert message.startswith("Failed: ") and expected in message and str(copy) in message
+    if damage != "schema.json":  # the schema has its own reader (common/column_schema)
+        assert "rebuild the baseline" in message
+
+
+def test_baseline_statistics_are_not_needed_to_monitor(tmp_path, baseline_dir, reference_table):
+    """No section reads the baseline statistics.json; only its folder locates the baseline."""
+    copy = tmp_path / "baseline"
+    copy.mkdir()
+    for item in baseline_dir.iterdir():
+        (copy / item.name).write_bytes(item.read_bytes())
+    (copy / "statistics.json").write_text("{ this is not valid")
+    pq.write_table(reference_table.slice(0, 300), tmp_path / "w.parquet")
+    env = {"DRIFT_MONITOR_ML_ROOT": str(tmp_path / "ml")}
+    argv = ["--dataset", str(tmp_path / "w.parquet"), "--output", str(tmp_path / "out")]
+    assert main([*argv, "--baseline", str(copy)], env) == 0
 
 
 def test_missing_inputs_fail_clearly(tmp_path, baseline_dir):
