@@ -11,7 +11,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from column_schema import SchemaError
-from drift_monitor.config import DEFAULT_ML_ROOT, load_config
+from drift_monitor.config import load_config, ml_root_from
 from drift_monitor.errors import InputError
 
 MAX_MESSAGE_BYTES = 1024
@@ -29,9 +29,7 @@ def write_message(path: Path, text: str) -> None:
 
 def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
-    message_path = (
-        Path(environ.get("DRIFT_MONITOR_ML_ROOT") or DEFAULT_ML_ROOT) / "output" / "message"
-    )
+    message_path = ml_root_from(environ) / "output" / "message"  # also when the config fails
     try:
         config = load_config(argv, environ)
         # The models fitted here are small (thousands of rows): one native thread is faster

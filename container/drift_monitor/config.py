@@ -47,10 +47,6 @@ class Config:
     threads: int = 1  # native threads for numpy/sklearn (DRIFT_MONITOR_THREADS)
 
     @property
-    def message_path(self) -> Path:
-        return self.ml_root / "output" / "message"
-
-    @property
     def cloudwatch_dir(self) -> Path:
         return self.ml_root / "output" / "metrics" / "cloudwatch"
 
@@ -98,8 +94,8 @@ def parse_time(value: str | None, name: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def parse_dataset_format(value: str | None, dataset_path: Path) -> dict[str, Any]:
-    """``dataset_format`` JSON; when unset, guessed from the files (and reported as inferred)."""
+def parse_dataset_format(value: str | None) -> dict[str, Any]:
+    """``dataset_format`` JSON; ``{}`` when unset (the reader then guesses from the file names)."""
     if value:
         try:
             parsed = json.loads(value)
@@ -194,9 +190,7 @@ def load_config(
         threads=max(threads, 1),
         ml_root=ml_root,
         dataset_source=dataset,
-        dataset_format=parse_dataset_format(
-            args.dataset_format or env.get("dataset_format"), dataset
-        ),
+        dataset_format=parse_dataset_format(args.dataset_format or env.get("dataset_format")),
         output_path=output_path,
         baseline_dir=baseline_dir,
         baseline_statistics=Path(stats) if stats else None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,10 +111,6 @@ class WindowData:
             else:
                 data[feature.name] = self.categorical(feature.name).to_pandas()
         return pd.DataFrame(data)
-
-    @cached_property
-    def labeled_mask(self) -> np.ndarray:
-        return ~np.isnan(self.labels())
 
 
 def _to_float64(column: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -36,7 +36,6 @@ def test_schedule_env_and_processingjobconfig_mirror(tmp_path):
     assert config.baseline_dir == Path("/base")
     assert config.publish_cloudwatch_metrics and config.endpoint_name == "adult"
     assert config.metric_time == datetime(2026, 11, 25, 14, tzinfo=UTC)  # falls back to end
-    assert config.message_path == tmp_path / "output" / "message"
     assert config.cloudwatch_dir == tmp_path / "output" / "metrics" / "cloudwatch"
 
 
