@@ -40,7 +40,6 @@ class ShiftEstimate:
     effective_sample_size: float  # Kish ESS of the reference weights
     outside_support_share: float  # share of (sampled) current rows outside the support
     domain_auc: float  # 0.5 = indistinguishable
-    current_rows_used: int
     reference_rows_used: int
 
 
@@ -95,6 +94,5 @@ def estimate_shift(
         effective_sample_size=ess,
         outside_support_share=float(np.mean(cur_prob > OUTSIDE_SUPPORT_PROBABILITY)),
         domain_auc=auc,
-        current_rows_used=n_cur,
         reference_rows_used=n_ref,
     )

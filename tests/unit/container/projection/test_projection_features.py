@@ -11,14 +11,10 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from column_schema import parse_schema
 from drift_monitor.errors import InputError
-from drift_monitor.projection import (
-    BASELINE_FILE,
-    FEATURE_MODEL_FILE,
-    ProjectionSection,
-    ProjectionSettings,
-)
-from drift_monitor.projection_calibration import fit_map
-from drift_monitor.projection_features import (
+from drift_monitor.projection import ProjectionSection, ProjectionSettings
+from drift_monitor.projection.artefacts import BASELINE_FILE, FEATURE_MODEL_FILE
+from drift_monitor.projection.calibration import fit_map
+from drift_monitor.projection.features import (
     _BOOSTING,
     ColumnEncoding,
     FeatureCalibrator,

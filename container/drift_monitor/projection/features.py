@@ -51,7 +51,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from drift_monitor.errors import InputError
 from drift_monitor.feature_encoding import category_dtypes, encode
-from drift_monitor.projection_calibration import CalibrationMap, brier_score, fit_map
+from drift_monitor.projection.calibration import CalibrationMap, brier_score, fit_map
 
 BAGS = 5
 _PROBABILITY_FLOOR = 1e-4  # calibrated probabilities are clipped before the logit

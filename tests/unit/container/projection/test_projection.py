@@ -10,23 +10,21 @@ from scipy.special import expit
 
 from column_schema import parse_schema
 from drift_monitor.errors import InputError
-from drift_monitor.projection import (
-    BASELINE_FILE,
-    DRAWS_FILE,
-    GRID,
-    REFERENCE_FILE,
-    ProjectionSection,
-    ProjectionSettings,
-    class_precision,
-    project_from_classes,
-    project_from_scores,
-    reliability_test,
-)
-from drift_monitor.projection_calibration import (
+from drift_monitor.projection import ProjectionSection, ProjectionSettings
+from drift_monitor.projection.artefacts import BASELINE_FILE, DRAWS_FILE, REFERENCE_FILE
+from drift_monitor.projection.calibration import (
     CalibrationMap,
     bootstrap_maps_on_grid,
     choose_calibration,
     expected_calibration_error,
+)
+from drift_monitor.projection.estimators import (
+    GRID,
+    ClassEstimator,
+    ExpectedCorrect,
+    ScoreEstimator,
+    class_precision,
+    reliability_test,
 )
 from drift_monitor.window import from_table
 
@@ -193,7 +191,7 @@ def test_interval_covers_realised_accuracy_at_roughly_nominal_rate():
     for trial in range(200):
         p = rng.beta(2, 2, 400)
         y = rng.uniform(size=400) < p
-        projection = project_from_scores(p, p >= 0.5, identity, draws, seed=trial)
+        projection = ScoreEstimator(identity, draws).project(p, p >= 0.5, seed=trial)
         realised = np.mean(y == (p >= 0.5))
         covered += projection.lower <= realised <= projection.upper
     assert 0.90 <= covered / 200 <= 0.99
@@ -206,7 +204,7 @@ def test_class_only_projection_reweights_baseline_precision_by_class_mix():
     ]  # precision 0.8 (positive), 0.9 (negative)
     baseline = class_precision(predicted, correct)
     window = np.r_[np.ones(600, bool), np.zeros(400, bool)]
-    projection = project_from_classes(window, baseline, seed=0)
+    projection = ClassEstimator(baseline, seed=0).project(window)
     assert projection.accuracy == pytest.approx(0.6 * 0.8 + 0.4 * 0.9)
     assert projection.lower < projection.accuracy < projection.upper
 
@@ -254,7 +252,7 @@ def test_bad_setting_is_a_clear_error():
 def test_reliability_test_z_value_by_hand():
     expected = np.full(100, 0.8)
     correct = np.r_[np.ones(70, bool), np.zeros(30, bool)]
-    result = reliability_test(correct, expected, np.array([]))
+    result = reliability_test(correct, ExpectedCorrect(expected, np.array([])))
     assert result.z == pytest.approx((70 - 80) / np.sqrt(100 * 0.8 * 0.2))
     assert result.p_value == pytest.approx(2 * stats.norm.sf(2.5))
 
