@@ -26,6 +26,7 @@ from drift_monitor.projection.estimators import (
     class_precision,
     reliability_test,
 )
+from drift_monitor.projection.features import ClassShift
 from drift_monitor.window import from_table
 
 SLOPE = 2.0
@@ -305,3 +306,53 @@ def test_choose_calibration_fits_the_method_it_is_asked_for(method):
     y = (rng.uniform(size=400) < p).astype(float)
     fit = choose_calibration(p, y, method=method)
     assert fit.chosen.method == method and fit.quality["method"] == method
+
+
+def test_score_estimator_expected_counts_match_an_independent_calculation():
+    """The reliability test's inputs come from the estimator; checked here row by row."""
+    rng = np.random.default_rng(21)
+    p = rng.uniform(size=300)
+    predicted = p >= 0.4
+    identity = CalibrationMap("identity", np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    draws = np.vstack([GRID, GRID**2, np.sqrt(GRID)])
+    shift = ClassShift(np.array([0.01, -0.02]), np.array([1e-4, 4e-4]))
+    expected = ScoreEstimator(identity, draws).expected(p, predicted, shift)
+    np.testing.assert_allclose(expected.probabilities, np.where(predicted, p, 1 - p))
+    cell = np.rint(p * 1000).astype(int)  # each row on its nearest grid score
+    by_hand = [
+        sum(d[c] if pos else 1 - d[c] for c, pos in zip(cell, predicted, strict=True))
+        for d in draws
+    ]
+    np.testing.assert_allclose(expected.count_draws, by_hand)
+    counts = np.array([np.sum(~predicted), np.sum(predicted)])
+    assert expected.count_shift == pytest.approx(
+        (-counts[0] * 0.01 + counts[1] * -0.02, counts[0] ** 2 * 1e-4 + counts[1] ** 2 * 4e-4)
+    )
+    correct = rng.uniform(size=300) < expected.probabilities
+    result = reliability_test(correct, expected)
+    c = expected.probabilities
+    projected = c.sum() + expected.count_shift[0]
+    variance = np.sum(c * (1 - c)) + expected.count_shift[1] + np.var(by_hand, ddof=1)
+    z = (correct.sum() - projected) / np.sqrt(variance)
+    assert result.z == pytest.approx(z)
+    assert result.p_value == pytest.approx(2 * stats.norm.sf(abs(z)))
+    assert result.projected_accuracy == pytest.approx(projected / 300)
+
+
+def test_class_estimator_expected_counts_match_an_independent_calculation():
+    predicted = np.r_[np.ones(300, bool), np.zeros(700, bool)]
+    correct = np.r_[np.ones(240, bool), np.zeros(60, bool), np.ones(630, bool), np.zeros(70, bool)]
+    baseline = class_precision(predicted, correct)  # 0.8 (positive, 300 rows), 0.9 (700)
+    window = np.r_[np.ones(60, bool), np.zeros(40, bool)]
+    expected = ClassEstimator(baseline, resamples=20000, seed=3).expected(window)
+    np.testing.assert_allclose(expected.probabilities, np.where(window, 0.8, 0.9))
+    # The expected correct count's sampling error from the baseline precisions: variance
+    # sum n_k^2 p_k (1 - p_k) / rows_k (the binomial variance of each precision, scaled).
+    mean = 60 * 0.8 + 40 * 0.9
+    variance = 60**2 * 0.8 * 0.2 / 300 + 40**2 * 0.9 * 0.1 / 700
+    draws = expected.count_draws
+    assert abs(draws.mean() - mean) < 4 * np.sqrt(variance / draws.size)
+    # the sample variance of 20,000 normal draws: chi-square with 19,999 degrees of freedom
+    low, high = stats.chi2.ppf([0.0005, 0.9995], draws.size - 1) / (draws.size - 1)
+    assert low * variance <= np.var(draws, ddof=1) <= high * variance
+    assert expected.count_shift == (0.0, 0.0)
