@@ -25,9 +25,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.constraints import enabled, feature_settings, number
-from drift_monitor.report.html import esc
+from drift_monitor.report import dataset_drift as report
 from drift_monitor.sections import SectionResult
 from drift_monitor.window import WindowData
+from monitoring_contract import CheckType, SectionName, SectionStatus, Violation
 
 REFERENCE_FILE = "dataset_drift_reference.parquet"
 MAX_REFERENCE_ROWS = 20_000
@@ -68,7 +69,7 @@ def _design(
 
 
 class DatasetDriftSection:
-    name = "dataset_drift"
+    name = str(SectionName.DATASET_DRIFT)
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
@@ -91,22 +92,41 @@ class DatasetDriftSection:
         )
         if not enabled(config["enabled"]):
             # "status" stays within the contract's values (ok/insufficient_data/no_labels).
-            return self._result(
+            return _result(
                 {
-                    "status": "ok",
+                    "status": SectionStatus.OK,
                     "enabled": False,
                     "drifted": False,
                     "reason": "disabled in constraints.json (dataset_drift)",
-                },
-                [],
-                [],
+                }
             )
         if window.n_rows < min_rows:
-            summary = {
-                "status": "insufficient_data",
-                "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}",
-            }
-            return self._result(summary, [], [])
+            return _result(
+                {
+                    "status": SectionStatus.INSUFFICIENT_DATA,
+                    "reason": f"{window.n_rows} rows, fewer than minimum_rows={min_rows}",
+                }
+            )
+        ref, cur = self._samples(window, baseline_dir, int(config["max_rows_per_side"]))
+        x, is_cat = _design(
+            ref.reset_index(drop=True), cur.reset_index(drop=True), window.schema.categorical
+        )
+        y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
+        held_out = self._held_out(x)
+        if _too_few(y[held_out]) or _too_few(y[~held_out]):
+            return _result(
+                {
+                    "status": SectionStatus.INSUFFICIENT_DATA,
+                    "reason": "fewer than 10 distinct rows per side in a half",
+                }
+            )
+        auc, p_value = self._classifier_test(x, y, held_out, is_cat)
+        return _judge(auc, p_value, config, n_ref=len(ref), n_cur=len(cur))
+
+    def _samples(
+        self, window: WindowData, baseline_dir: Path, cap: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """At most ``cap`` reference rows and ``cap`` window rows, of the features present."""
         store = BaselineStore(baseline_dir)
         what = "dataset-drift reference sample"
         reference = store.read_table(REFERENCE_FILE, what).to_pandas()
@@ -116,9 +136,6 @@ class DatasetDriftSection:
             raise store.invalid(
                 REFERENCE_FILE, what, f"has no column(s) {absent} (built for another schema)"
             )
-        auc_threshold = float(config["auc_threshold"])
-        alpha = float(config["significance_level"])
-        cap = int(config["max_rows_per_side"])
         n_cur = int(min(cap, window.n_rows))
         n_ref = int(min(cap, len(reference)))
         rng = np.random.default_rng(self.seed)
@@ -136,26 +153,21 @@ class DatasetDriftSection:
         content = int(pd.util.hash_pandas_object(cur, index=False).sum())
         ref_rng = np.random.default_rng([self.seed, content % (2**63)])
         ref = reference[names].iloc[np.sort(ref_rng.choice(len(reference), n_ref, replace=False))]
-        x, is_cat = _design(
-            ref.reset_index(drop=True), cur.reset_index(drop=True), window.schema.categorical
-        )
-        y = np.r_[np.zeros(len(ref)), np.ones(len(cur))]
-        # Identical rows (repeat customers, resampled data) all go to the same half, so the
-        # held-out AUC measures distribution differences, not memorised duplicates.
-        frame = pd.DataFrame(x)
-        held_out = (
-            pd.util.hash_pandas_object(frame, index=False).to_numpy() ^ np.uint64(self.seed)
-        ) % np.uint64(2) == 1
-        x_train, x_test, y_train, y_test = x[~held_out], x[held_out], y[~held_out], y[held_out]
-        if (
-            min(np.bincount(y_test.astype(int), minlength=2)) < 10
-            or min(np.bincount(y_train.astype(int), minlength=2)) < 10
-        ):
-            summary = {
-                "status": "insufficient_data",
-                "reason": "fewer than 10 distinct rows per side in a half",
-            }
-            return self._result(summary, [], [])
+        return ref, cur
+
+    def _held_out(self, x: np.ndarray) -> np.ndarray:
+        """Rows of the held-out half, by a hash of their content.
+
+        Identical rows (repeat customers, resampled data) all go to the same half, so the
+        held-out AUC measures distribution differences, not memorised duplicates.
+        """
+        hashes = pd.util.hash_pandas_object(pd.DataFrame(x), index=False).to_numpy()
+        return (hashes ^ np.uint64(self.seed)) % np.uint64(2) == 1
+
+    def _classifier_test(
+        self, x: np.ndarray, y: np.ndarray, held_out: np.ndarray, is_cat: np.ndarray
+    ) -> tuple[float, float]:
+        """Held-out AUC of a baseline-vs-current classifier and its Mann–Whitney p-value."""
         model = HistGradientBoostingClassifier(
             max_iter=60,
             max_leaf_nodes=15,
@@ -164,56 +176,59 @@ class DatasetDriftSection:
             categorical_features=is_cat if is_cat.any() else None,
             random_state=self.seed,
         )
-        model.fit(x_train, y_train)
-        scores = model.predict_proba(x_test)[:, 1]
+        model.fit(x[~held_out], y[~held_out])
+        scores = model.predict_proba(x[held_out])[:, 1]
+        y_test = y[held_out]
         s_cur, s_ref = scores[y_test == 1], scores[y_test == 0]
         test = stats.mannwhitneyu(s_cur, s_ref, alternative="greater")
-        auc = float(test.statistic) / (len(s_cur) * len(s_ref))
-        drifted = bool(test.pvalue < alpha and auc >= auc_threshold)
-        summary: dict[str, Any] = {
-            "status": "ok",
-            "auc": round(auc, 4),
-            "p_value": float(test.pvalue),
-            "drifted": drifted,
-            "auc_threshold": auc_threshold,
-            "rows": {"reference": n_ref, "current": n_cur},
-        }
-        violations = []
-        if drifted:
-            violations.append(
-                {
-                    "feature_name": "__dataset__",
-                    "constraint_check_type": "dataset_drift_check",
-                    "description": (
-                        f"A classifier tells current rows from baseline rows with "
-                        f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
-                        f"p={test.pvalue:.2g}; {n_ref} baseline and {n_cur} current "
-                        "rows)"
-                    ),
-                    "observed": round(auc, 6),
-                    "threshold": auc_threshold,
-                }
-            )
-        metrics = [{"MetricName": "dataset_drift_auc", "Value": auc, "Unit": "None"}]
-        return self._result(summary, violations, metrics)
+        return float(test.statistic) / (len(s_cur) * len(s_ref)), float(test.pvalue)
 
-    def _result(self, summary: dict, violations: list, metrics: list) -> SectionResult:
-        if summary.get("status") == "ok" and "auc" in summary:
-            verdict = "drift detected" if summary["drifted"] else "no joint drift detected"
-            body = (
-                f"<p>Held-out AUC of a baseline-vs-current classifier: "
-                f"<b>{summary['auc']:.3f}</b> (threshold {summary['auc_threshold']}), "
-                f"Mann–Whitney p = {summary['p_value']:.3g}, "
-                f"{summary['rows']['reference']} baseline and "
-                f"{summary['rows']['current']} current rows: {verdict}.</p>"
-            )
-        else:
-            body = f"<p>{esc(summary.get('status'))}: {esc(summary.get('reason', ''))}</p>"
-        html = f"<section id='dataset-drift'><h2>Dataset drift</h2>{body}</section>"
-        return SectionResult(
-            statistics={"drift": {"dataset": summary}},
-            violations=violations,
-            metrics=metrics,
-            report_html=html,
-            summary=summary,
+
+def _too_few(y: np.ndarray) -> bool:
+    return bool(min(np.bincount(y.astype(int), minlength=2)) < 10)
+
+
+def _judge(auc: float, p_value: float, config: dict, *, n_ref: int, n_cur: int) -> SectionResult:
+    """Drifted when p < significance_level AND AUC >= auc_threshold."""
+    auc_threshold = float(config["auc_threshold"])
+    drifted = bool(p_value < float(config["significance_level"]) and auc >= auc_threshold)
+    summary: dict[str, Any] = {
+        "status": SectionStatus.OK,
+        "auc": round(auc, 4),
+        "p_value": p_value,
+        "drifted": drifted,
+        "auc_threshold": auc_threshold,
+        "rows": {"reference": n_ref, "current": n_cur},
+    }
+    violations = []
+    if drifted:
+        description = (
+            f"A classifier tells current rows from baseline rows with "
+            f"held-out AUC {auc:.3f} >= {auc_threshold} (Mann-Whitney "
+            f"p={p_value:.2g}; {n_ref} baseline and {n_cur} current rows)"
         )
+        violations.append(
+            Violation(
+                "__dataset__",
+                CheckType.DATASET_DRIFT,
+                description,
+                observed=round(auc, 6),
+                threshold=auc_threshold,
+            ).to_json()
+        )
+    metrics = [{"MetricName": "dataset_drift_auc", "Value": auc, "Unit": "None"}]
+    return _result(summary, violations, metrics)
+
+
+def _result(
+    summary: dict[str, Any],
+    violations: list[dict[str, Any]] | None = None,
+    metrics: list[dict[str, Any]] | None = None,
+) -> SectionResult:
+    return SectionResult(
+        statistics={"drift": {"dataset": summary}},
+        violations=violations or [],
+        metrics=metrics or [],
+        report_html=report.render(summary),
+        summary=summary,
+    )
