@@ -27,6 +27,8 @@ from drift_monitor.projection.estimators import (
     reliability_test,
 )
 from drift_monitor.projection.features import ClassShift
+from drift_monitor.quality_intervals import wilson_interval
+from drift_monitor.report.projection import projection_html
 from drift_monitor.window import from_table
 
 SLOPE = 2.0
@@ -356,3 +358,30 @@ def test_class_estimator_expected_counts_match_an_independent_calculation():
     low, high = stats.chi2.ppf([0.0005, 0.9995], draws.size - 1) / (draws.size - 1)
     assert low * variance <= np.var(draws, ddof=1) <= high * variance
     assert expected.count_shift == (0.0, 0.0)
+
+
+def test_report_fragment_is_made_from_the_statistics_alone():
+    statistics = {
+        "status": "ok",
+        "accuracy": {
+            "value": 0.8,
+            "confidence_interval": {"lower": 0.75, "upper": 0.85, "level": 0.9},
+            "method": "CBPE <x>",
+            "rests_on": {"rows": 500, "sentence": "a & b"},
+        },
+        "measured_vs_projected": {
+            "labeled_rows": 100,
+            "measured_accuracy": 0.7,
+            "projected_accuracy": 0.8,
+            "p_value": 0.012,
+        },
+        "caveat": "blind",
+    }
+    html = projection_html(statistics, {"accuracy_threshold": 0.7})
+    low, high = wilson_interval(70, 100, 0.9)
+    assert f"[{low:.3f}, {high:.3f}] (Wilson)" in html
+    assert "interval (90%)" in html and "[0.750, 0.850]" in html and "<td>500</td>" in html
+    assert "CBPE &lt;x&gt;. Accuracy threshold: 0.700." in html and "a &amp; b" in html
+    assert "gap test p = 0.012" in html and "<i>blind</i>" in html
+    short = projection_html({"status": "no_labels", "reason": "r <", "caveat": "c"}, {})
+    assert short == "<h2>Projected accuracy</h2><p>r &lt;.</p><p><i>c</i></p>"
