@@ -9,6 +9,8 @@ sets on every frame they fit or score. The most frequent categories are kept; th
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +40,8 @@ def category_dtypes(*frames: pd.DataFrame) -> dict[str, pd.CategoricalDtype]:
 
 def encode(frame: pd.DataFrame, dtypes: dict[str, pd.CategoricalDtype]) -> pd.DataFrame:
     """``frame`` with numeric columns as float64 and categorical ones in ``dtypes``."""
-    out = {}
+    out: dict[str, pd.Series] = {}
+    missing: Any = pd.NA  # typed Any: pandas-stubs do not list NAType as a ``where`` filler
     for column in frame.columns:
         if column in dtypes:
             dtype = dtypes[column]
@@ -47,7 +50,7 @@ def encode(frame: pd.DataFrame, dtypes: dict[str, pd.CategoricalDtype]) -> pd.Da
             if OTHER in dtype.categories:
                 text = text.where(known, OTHER)
             else:
-                text = text.where(known, pd.NA)
+                text = text.where(known, missing)
             out[column] = text.astype(object).where(text.notna(), np.nan).astype(dtype)
         else:
             out[column] = frame[column].astype(np.float64)

@@ -16,6 +16,7 @@ from drift_monitor.registry import default_sections
 from drift_monitor.sections import Section, SectionResult
 from drift_monitor.window import WindowData
 from drift_monitor.writers import write_json, write_violations
+from monitoring_contract import SectionStatus
 
 
 def load_baseline(config: Config) -> tuple[Path, dict]:
@@ -144,7 +145,7 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     statuses = {name: r.summary.get("status") for name, r in results.items()}
     if violations:
         return f"CompletedWithViolations: {violations[0]['description']}"
-    if any(s == "insufficient_data" for s in statuses.values()):
+    if any(s == SectionStatus.INSUFFICIENT_DATA for s in statuses.values()):
         return (
             f"Completed: insufficient_data — {window.n_rows} rows in the window; no drift verdict"
         )

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from drift_monitor.window import WindowData
 
 
 @dataclass
 class SectionResult:
-    statistics: dict = field(default_factory=dict)  # top-level keys merged into statistics.json
-    violations: list = field(default_factory=list)  # entries of constraint_violations.json
-    metrics: list = field(default_factory=list)  # {"MetricName", "Value", "Unit"}
-    report_html: str = ""  # self-contained HTML fragment
-    summary: dict = field(default_factory=dict)  # written as statistics.json summary.<name>
+    # top-level keys merged into statistics.json
+    statistics: dict[str, Any] = field(default_factory=dict)
+    # entries of constraint_violations.json (monitoring_contract.Violation.to_json())
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)  # {"MetricName", "Value", "Unit"}
+    report_html: str = ""  # self-contained HTML fragment (drift_monitor.report.<section>)
+    summary: dict[str, Any] = field(default_factory=dict)  # statistics.json summary.<name>
 
 
 @runtime_checkable

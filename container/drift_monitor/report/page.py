@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drift_monitor.report.html import esc
 from drift_monitor.sections import SectionResult
+from monitoring_contract import SectionName
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -13,11 +16,14 @@ font-size:13px;text-align:left}tr.drift td{background:#fde2e1}tr.note td{color:#
 figcaption{font-size:12px;font-weight:bold}.status{font-size:1.1em}
 """
 
-ACCURACY_SECTIONS = ("model_quality", "projection")
+ACCURACY_SECTIONS = (str(SectionName.MODEL_QUALITY), str(SectionName.PROJECTION))
 
 
 def render(
-    title: str, facts: dict[str, object], results: dict[str, SectionResult], violations: list[dict]
+    title: str,
+    facts: dict[str, object],
+    results: dict[str, SectionResult],
+    violations: list[dict[str, Any]],
 ) -> str:
     header = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts.items())
     counts: dict[str, int] = {}
