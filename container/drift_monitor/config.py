@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from drift_monitor.errors import InputError
+from processing_paths import BASELINE_DATASET_DIR, BASELINE_DIR, DATASET_DIR, ML_ROOT, OUTPUT_DIR
 
-DEFAULT_ML_ROOT = "/opt/ml"
-PROCESSING = "/opt/ml/processing"
-DEFAULT_BASELINE_DATASET = f"{PROCESSING}/input/baseline_dataset_input"
-DEFAULT_MONITOR_DATASET = f"{PROCESSING}/input/endpoint"
-DEFAULT_OUTPUT = f"{PROCESSING}/output"
-DEFAULT_BASELINE_DIR = f"{PROCESSING}/baseline"
+# The Processing job's paths, shared with the job requests (common/processing_paths).
+DEFAULT_ML_ROOT = ML_ROOT
+DEFAULT_BASELINE_DATASET = BASELINE_DATASET_DIR
+DEFAULT_MONITOR_DATASET = DATASET_DIR
+DEFAULT_OUTPUT = OUTPUT_DIR
+DEFAULT_BASELINE_DIR = BASELINE_DIR
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from column_schema import ColumnSchema, load_schema
 from examples.adult import LABELED_CSV, SCHEMA_JSON
+from processing_paths import BASELINE_DATASET_DIR, OUTPUT_DIR, SCHEMA_INPUT_DIR
 from trainer.model import build_pipeline, feature_frame, positive_scores
 from workflow.offline import capture_writer
 from workflow.offline.local_jobs import LocalJobRunner
@@ -231,21 +232,20 @@ def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
 
 def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict[str, Any]:
     """CreateProcessingJob request of the baseline job (also what to send on AWS)."""
-    processing = "/opt/ml/processing"
     return {
         "ProcessingJobName": f"baseline-{endpoint}-{job_suffix}"[:63],
         "AppSpecification": {"ImageUri": MONITOR_IMAGE, "ContainerArguments": ["baseline"]},
         "Environment": {
             "dataset_format": '{"parquet": {}}',
-            "schema_path": f"{processing}/input/schema/schema.json",
-            "output_path": f"{processing}/output",
+            "schema_path": f"{SCHEMA_INPUT_DIR}/schema.json",
+            "output_path": OUTPUT_DIR,
         },
         "ProcessingInputs": [
             {
                 "InputName": "baseline_dataset_input",
                 "S3Input": {
                     "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/reference.parquet",
-                    "LocalPath": f"{processing}/input/baseline_dataset_input",
+                    "LocalPath": BASELINE_DATASET_DIR,
                     "S3DataType": "S3Prefix",
                     "S3InputMode": "File",
                 },
@@ -254,7 +254,7 @@ def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict
                 "InputName": "schema",
                 "S3Input": {
                     "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/schema.json",
-                    "LocalPath": f"{processing}/input/schema",
+                    "LocalPath": SCHEMA_INPUT_DIR,
                     "S3DataType": "S3Prefix",
                     "S3InputMode": "File",
                 },
@@ -266,7 +266,7 @@ def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict
                     "OutputName": "baseline",
                     "S3Output": {
                         "S3Uri": f"s3://{bucket}/baselines/{endpoint}/",
-                        "LocalPath": f"{processing}/output",
+                        "LocalPath": OUTPUT_DIR,
                         "S3UploadMode": "EndOfJob",
                     },
                 }

@@ -13,8 +13,8 @@ DOCKERFILE = (REPO / "container" / "Dockerfile").read_text()
 IMAGE_PACKAGES = [
     REPO / "container" / "drift_monitor",
     REPO / "container" / "trainer",
-    REPO / "common" / "column_schema",
-    REPO / "common" / "capture_format",
+    # every shared package (the image copies those it imports, see below)
+    *sorted(path.parent for path in (REPO / "common").glob("*/__init__.py")),
 ]
 # import name -> distribution name where they differ
 DISTRIBUTIONS = {"sklearn": "scikit-learn"}
