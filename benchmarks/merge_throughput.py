@@ -252,11 +252,11 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
     result = runs[0]["result"]
-    if result["record_count"] != written["rows"]:
-        raise SystemExit(f"merged {result['record_count']} rows, expected {written['rows']}")
-    if result["labeled_count"] != written["matching_labels"]:
+    if result["merged_row_count"] != written["rows"]:
+        raise SystemExit(f"merged {result['merged_row_count']} rows, expected {written['rows']}")
+    if result["labeled_row_count"] != written["matching_labels"]:
         raise SystemExit(
-            f"labeled {result['labeled_count']}, expected {written['matching_labels']}"
+            f"labeled {result['labeled_row_count']}, expected {written['matching_labels']}"
         )
     write_report(args, written, generation_s, runs)
     median = statistics.median(r["wall_s"] for r in runs)
@@ -316,7 +316,7 @@ def write_report(args, written: dict, generation_s: float, runs: list[dict]) -> 
         f"{statistics.median(r['cpu_s'] for r in runs):.1f} s (wall time minus CPU time is "
         "mostly waiting for a CPU on the shared machine).",
         "",
-        f"Merged rows {result['record_count']:,}, labelled {result['labeled_count']:,}, "
+        f"Merged rows {result['merged_row_count']:,}, labelled {result['labeled_row_count']:,}, "
         f"quarantined {result['quarantined_count']}; both counts checked against what was "
         "generated.",
         "",

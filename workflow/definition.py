@@ -14,6 +14,11 @@ Flow::
                      ├─ notify  ─► NotifyDrift ─► Notified
                      └─ healthy ─► Healthy
     any task error ─► Failed<State> (records which state) ─► NotifyFailure ─► PipelineFailed
+
+Each Lambda step keeps only the function's result (``ResultSelector`` drops the invoke
+envelope), so later states read ``$.merge.<field>`` and ``$.evaluation.<field>``; the fields are
+those of the functions' result models. The Analyse state runs the processing job
+``analysis-{run_id}``; Retrain runs the training job ``retrain-{run_id}``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
+
+import workflow  # noqa: F401  (puts the deployables' roots on sys.path)
 
 # The SDK pair prints INFO lines and a v2 warning on import; quiet them before importing.
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
@@ -48,23 +56,19 @@ from stepfunctions.steps import (  # noqa: E402
 from stepfunctions.steps.service import SnsPublishStep  # noqa: E402
 from stepfunctions.steps.states import Graph  # noqa: E402
 
-# Placeholders bound by template.yaml DefinitionSubstitutions (and by the offline run).
-PLACEHOLDERS = (
-    "MergeFunctionArn",
-    "EvaluateFunctionArn",
-    "AlertTopicArn",
-    "MonitorImageUri",
-    "TrainingImageUri",
-    "SageMakerRoleArn",
-    "ProcessingInstanceType",
-    "TrainingInstanceType",
-    "AccuracyThreshold",
-)
+from evaluate_violations.models import EvaluationResult  # noqa: E402
+from merge_labels.models import MergeResult  # noqa: E402
+from processing_paths import BASELINE_DIR, DATASET_DIR, RESULT_DIR  # noqa: E402
 
-PROCESSING_ROOT = "/opt/ml/processing"
-BASELINE_DIR = f"{PROCESSING_ROOT}/baseline"
-DATASET_DIR = f"{PROCESSING_ROOT}/input/endpoint"
-RESULT_DIR = f"{PROCESSING_ROOT}/resultdata"
+# Deployment-specific values are ``${Name}`` placeholders; template.yaml's
+# DefinitionSubstitutions binds each (the offline stack binds them from the same template).
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+# Where each Lambda step puts the function's result, and the fields it keeps.
+MERGE_RESULT_PATH = "$.merge"
+EVALUATION_RESULT_PATH = "$.evaluation"
+MERGE_FIELDS = tuple(MergeResult.model_fields)
+EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
 
 # Errors worth retrying: throttling and service hiccups, never a bug in our code.
 LAMBDA_TRANSIENT_ERRORS = [
@@ -82,6 +86,41 @@ SAGEMAKER_TRANSIENT_ERRORS = [
 
 def _placeholder(name: str) -> str:
     return "${" + name + "}"
+
+
+def placeholders_in(asl_text: str) -> set[str]:
+    """The ``${Name}`` placeholders of an ASL text."""
+    return set(_PLACEHOLDER.findall(asl_text))
+
+
+def _merge(field: str) -> str:
+    """Path of a field of the MergeLabels result in the state."""
+    return f"{MERGE_RESULT_PATH}.{field}"
+
+
+def _evaluation(field: str) -> str:
+    """Path of a field of the EvaluateViolations result in the state."""
+    return f"{EVALUATION_RESULT_PATH}.{field}"
+
+
+class _LambdaResultStep(LambdaStep):
+    """A Lambda task that keeps only the listed fields of the function's result.
+
+    The invoke integration returns ``{"Payload": <result>, "StatusCode": ..., ...}``; the
+    ``ResultSelector`` (which SDK 2.3.0 does not know) keeps ``Payload``'s fields.
+    """
+
+    def __init__(self, state_id: str, result_fields: tuple[str, ...], **kwargs):
+        super().__init__(state_id, **kwargs)
+        self._result_selector = {f"{name}.$": f"$.Payload.{name}" for name in result_fields}
+
+    def to_dict(self):
+        result = {}
+        for key, value in super().to_dict().items():
+            result[key] = value
+            if key == "Parameters":
+                result["ResultSelector"] = dict(self._result_selector)
+        return result
 
 
 @dataclass(frozen=True)
@@ -116,10 +155,16 @@ def _sagemaker_retry() -> Retry:
 
 
 def _lambda_step(
-    state_id: str, comment: str, function: str, payload: dict, result_path: str
+    state_id: str,
+    comment: str,
+    function: str,
+    payload: dict,
+    result_path: str,
+    result_fields: tuple[str, ...],
 ) -> LambdaStep:
-    step = LambdaStep(
+    step = _LambdaResultStep(
         state_id,
+        result_fields,
         comment=comment,
         parameters={"FunctionName": _placeholder(function), "Payload": payload},
         result_path=result_path,
@@ -138,7 +183,8 @@ def _merge_step() -> LambdaStep:
             "execution_name.$": "$$.Execution.Name",
             "execution_start_time.$": "$$.Execution.StartTime",
         },
-        "$.merge",
+        MERGE_RESULT_PATH,
+        MERGE_FIELDS,
     )
 
 
@@ -160,7 +206,6 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
         },
         sagemaker_session=session,
     )
-    payload = "$.merge.Payload"
     step = ProcessingStep(
         "Analyse",
         processor=processor,
@@ -169,17 +214,18 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
         comment="Drift, data quality, model quality and projected accuracy for the window.",
         result_path="$.analysis",
         parameters={
-            "ProcessingJobName.$": f"States.Format('drift-{{}}', {payload}.run_id)",
+            "ProcessingJobName.$": f"States.Format('analysis-{{}}', {_merge('run_id')})",
             "Environment": {  # deep-merged over the Processor's static env above
-                "sagemaker_endpoint_name.$": f"{payload}.endpoint_name",
-                "start_time.$": f"{payload}.window.start",
-                "end_time.$": f"{payload}.window.end",
+                "sagemaker_endpoint_name.$": _merge("endpoint_name"),
+                "start_time.$": _merge("window.start"),
+                "end_time.$": _merge("window.end"),
                 # Empty: the baseline's constraints.json decides; else this floor does.
                 "accuracy_threshold": _placeholder("AccuracyThreshold"),
             },
             "ProcessingInputs": [
-                _s3_input("window_dataset", f"{payload}.merged_uri", DATASET_DIR),
-                _s3_input("baseline", f"{payload}.baseline_uri", BASELINE_DIR),
+                # merged_data_uri holds only merged.parquet (manifest and quarantine sit beside)
+                _s3_input("merged_data", _merge("merged_data_uri"), DATASET_DIR),
+                _s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
             ],
             "ProcessingOutputConfig": {
                 "Outputs": [
@@ -187,7 +233,7 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
                         "OutputName": "monitoring_output",
                         "AppManaged": False,
                         "S3Output": {
-                            "S3Uri.$": f"{payload}.report_uri",
+                            "S3Uri.$": _merge("report_uri"),
                             "LocalPath": RESULT_DIR,
                             "S3UploadMode": "EndOfJob",
                         },
@@ -220,8 +266,9 @@ def _evaluate_step() -> LambdaStep:
         "EvaluateViolations",
         "Read the violations and statistics and decide: retrain, notify or healthy.",
         "EvaluateFunctionArn",
-        {"merge.$": "$.merge.Payload", "processing_job_name.$": "$.analysis.ProcessingJobName"},
-        "$.evaluation",
+        {"merge.$": MERGE_RESULT_PATH, "processing_job_name.$": "$.analysis.ProcessingJobName"},
+        EVALUATION_RESULT_PATH,
+        EVALUATION_FIELDS,
     )
 
 
@@ -238,7 +285,6 @@ def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
         debugger_hook_config=False,
         sagemaker_session=session,
     )
-    payload = "$.merge.Payload"
     step = TrainingStep(
         "Retrain",
         estimator=estimator,
@@ -246,21 +292,17 @@ def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
         comment="Train a challenger on the original training set plus recent labelled windows.",
         result_path="$.training",
         parameters={
-            "TrainingJobName.$": f"States.Format('retrain-{{}}', {payload}.run_id)",
+            "TrainingJobName.$": f"States.Format('retrain-{{}}', {_merge('run_id')})",
             "AlgorithmSpecification": {
                 "TrainingImage": _placeholder("TrainingImageUri"),
                 "TrainingInputMode": "File",
             },
-            "HyperParameters": {
-                "endpoint_name.$": f"{payload}.endpoint_name",
-                "schema_path": "/opt/ml/input/data/baseline/schema.json",
-            },
             "InputDataConfig": [
-                _channel("train", f"{payload}.training_data_uri"),
-                _channel("recent", f"{payload}.recent_data_uri"),
-                _channel("baseline", f"{payload}.baseline_uri"),
+                _channel("train", _merge("training_data_uri")),
+                _channel("recent", _merge("recent_data_uri")),
+                _channel("baseline", _merge("baseline_uri")),
             ],
-            "OutputDataConfig": {"S3OutputPath.$": f"{payload}.model_output_uri"},
+            "OutputDataConfig": {"S3OutputPath.$": _merge("model_output_uri")},
             "ResourceConfig": {"InstanceType": _placeholder("TrainingInstanceType")},
         },
     )
@@ -287,8 +329,8 @@ def _notify(state_id: str, comment: str) -> SnsPublishStep:
         comment=comment,
         parameters={
             "TopicArn": _placeholder("AlertTopicArn"),
-            "Subject.$": "$.evaluation.Payload.subject",
-            "Message.$": "$.evaluation.Payload.message",
+            "Subject.$": _evaluation("subject"),
+            "Message.$": _evaluation("message"),
         },
         result_path="$.notification",
     )
@@ -346,22 +388,22 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     no_data = Pass(
         "NoData",
         comment="Empty window: nothing to analyse; the merge manifest records it.",
-        parameters={"outcome": "no_data", "manifest_uri.$": "$.merge.Payload.manifest_uri"},
+        parameters={"outcome": "no_data", "manifest_uri.$": _merge("manifest_uri")},
         result_path="$.outcome",
     )
     no_data.next(Succeed("NoDataRecorded"))
 
     decision = Choice("Decision")
     decision.add_choice(
-        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="retrain"),
+        ChoiceRule.StringEquals(variable=_evaluation("decision"), value="retrain"),
         next_step=Chain([retrain, notify_retrained, Succeed("Retrained")]),
     )
     decision.add_choice(
-        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="notify"),
+        ChoiceRule.StringEquals(variable=_evaluation("decision"), value="notify"),
         next_step=Chain([notify_drift, Succeed("Notified")]),
     )
     decision.add_choice(
-        ChoiceRule.StringEquals(variable="$.evaluation.Payload.decision", value="healthy"),
+        ChoiceRule.StringEquals(variable=_evaluation("decision"), value="healthy"),
         next_step=Succeed("Healthy"),
     )
     unknown = Pass(
@@ -371,7 +413,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
             "state": "Decision",
             "error": {
                 "Error": "UnknownDecision",
-                "Cause.$": "States.JsonToString($.evaluation.Payload.decision)",
+                "Cause.$": f"States.JsonToString({_evaluation('decision')})",
             },
         },
         result_path="$.failure",
@@ -381,7 +423,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
 
     has_data = Choice("HasData")
     has_data.add_choice(
-        ChoiceRule.NumericEquals(variable="$.merge.Payload.record_count", value=0),
+        ChoiceRule.NumericEquals(variable=_merge("merged_row_count"), value=0),
         next_step=no_data,
     )
     has_data.default_choice(Chain([analyse, evaluate, decision]))

@@ -39,7 +39,7 @@ def test_scheduled_run_with_empty_input_analyses_the_previous_full_window(deploy
     session, stack, _ = deployed
     result = run_execution(session, stack.state_machine_arn, {}, name="scheduled")
     assert result.status == "SUCCEEDED"
-    merged = result.output["merge"]["Payload"]
+    merged = result.output["merge"]
     assert merged["endpoint_name"] == "adult-income"  # the function's configured default
     start = datetime.fromisoformat(merged["window"]["start"].replace("Z", "+00:00"))
     end = datetime.fromisoformat(merged["window"]["end"].replace("Z", "+00:00"))
@@ -55,7 +55,7 @@ def test_console_input_with_only_the_window(deployed):
     }
     result = run_execution(session, stack.state_machine_arn, execution_input, name="console")
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert result.output["merge"]["Payload"]["record_count"] == window.rows
+    assert result.output["merge"]["merged_row_count"] == window.rows
     assert "Analyse" in result.path and "EvaluateViolations" in result.path
 
 
@@ -65,7 +65,7 @@ def test_forced_retrain_is_honoured(deployed):
     result = run_execution(session, stack.state_machine_arn, execution_input, name="forced")
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.path[-3:] == ["Retrain", "NotifyRetrained", "Retrained"]
-    assert any("forced" in reason for reason in result.output["evaluation"]["Payload"]["reasons"])
+    assert any("forced" in reason for reason in result.output["evaluation"]["reasons"])
 
 
 def test_an_inverted_window_fails_with_a_notification_naming_the_problem(deployed):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -77,9 +78,20 @@ def test_progress_shows_window_state_and_duration(demo_run):
     assert ". MergeLabels" in log and ". Analyse" in log and " s" in log
 
 
+def _job_input_files(output: Path, job_name: str) -> list[str]:
+    """The files the offline Processing job received in its dataset input folder."""
+    from processing_paths import DATASET_DIR, ML_ROOT
+
+    roots = list(output.glob(f"work/jobs/{job_name}/opt/ml"))
+    assert len(roots) == 1, roots
+    folder = roots[0] / DATASET_DIR[len(ML_ROOT) + 1 :]
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 def _corrupt_baseline(session, stack, window):
+    # constraints.json: the monitor reads it (it no longer reads the baseline statistics.json)
     session.client("s3").put_object(
-        Bucket=stack.bucket, Key="baselines/adult-income/statistics.json", Body=b"{not json"
+        Bucket=stack.bucket, Key="baselines/adult-income/constraints.json", Body=b"{not json"
     )
 
 
@@ -94,7 +106,7 @@ def test_a_failing_processing_job_ends_in_the_failure_notification(tmp_path):
     [notification] = report.notifications
     assert notification["subject"] == "Drift pipeline run failed"
     assert "failed in state Analyse" in notification["message"]
-    assert "statistics.json" in notification["message"]
+    assert "constraints.json" in notification["message"]
 
 
 def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_results(tmp_path):
@@ -106,8 +118,11 @@ def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_resul
         first = engine.run_execution(
             session, stack.state_machine_arn, window.execution_input("adult-income"), name="first"
         )
-        key = first.output["merge"]["Payload"]["merged_uri"].split("/", 3)[3] + "merged.parquet"
-        report_key = first.output["merge"]["Payload"]["report_uri"].split("/", 3)[3]
+        key = first.output["merge"]["merged_data_uri"].split("/", 3)[3] + "merged.parquet"
+        report_key = first.output["merge"]["report_uri"].split("/", 3)[3]
+        results["first_job"] = first.output["analysis"]["ProcessingJobName"]
+        results["run_id"] = first.output["merge"]["run_id"]
+        results["job_inputs"] = _job_input_files(tmp_path / "again", results["first_job"])
         results["merged"] = s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read()
         results["violations"] = s3.get_object(
             Bucket=stack.bucket, Key=report_key + "constraint_violations.json"
@@ -130,4 +145,7 @@ def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_resul
     assert results["second_status"] == "SUCCEEDED"
     assert results["merged_again"] == results["merged"], "a re-run must rewrite the same rows"
     assert results["third_status"] == "FAILED"
+    assert results["first_job"] == f"analysis-{results['run_id']}"
+    # The analysis job's dataset input held only the merged data (no manifest, no quarantine).
+    assert results["job_inputs"] == ["merged.parquet"], results["job_inputs"]
     assert json.loads(results["violations_after_failure"]) == json.loads(results["violations"])

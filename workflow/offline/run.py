@@ -52,12 +52,12 @@ class WindowReport:
     @property
     def evaluation(self) -> dict[str, Any]:
         output = self.result.output or {}
-        return (output.get("evaluation") or {}).get("Payload") or {}
+        return output.get("evaluation") or {}
 
     @property
     def merge(self) -> dict[str, Any]:
         output = self.result.output or {}
-        return (output.get("merge") or {}).get("Payload") or {}
+        return output.get("merge") or {}
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -244,7 +244,7 @@ def render_summary(
             f"{_pct(report.window.true_accuracy):>9}"
             f"{_measured(report, output):>10}"
             f"{_pct(evaluation.get('projected_accuracy')):>11}"
-            f"{report.merge.get('labeled_count', 0):>8}  {drifted}"
+            f"{report.merge.get('labeled_row_count', 0):>8}  {drifted}"
         )
         for reason in _headline_reasons(evaluation.get("reasons") or []):
             lines.append(f"{'':<19}why: {reason}")

@@ -1,8 +1,11 @@
 """Create the stack of ``template.yaml`` inside moto: bucket, topic, functions, state machine.
 
-The state machine is the committed ``workflow/statemachine.asl.json`` with its placeholders
-bound exactly as SAM's ``DefinitionSubstitutions`` bind them on AWS; the functions carry the
-handler and environment variable names the template declares (a test keeps the two in step).
+Everything the template states is read from it, never restated here: the parameters and their
+defaults, each function's handler, code folder, runtime, limits and environment (Globals + its
+own, with ``!Ref``/``!Sub``/``!If``/``!GetAtt`` resolved against the resources created here), and
+the state machine's ``DefinitionSubstitutions``, which bind the committed
+``workflow/statemachine.asl.json`` exactly as SAM does on AWS. Offline only chooses the values
+the template leaves open (the endpoint, the images) and the names of what it creates.
 SNS messages are captured through an SQS subscription so the run can show them.
 """
 
@@ -12,33 +15,71 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from samtranslator.yaml_helper import yaml_parse
 
 from workflow.render import ASL_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 ACCOUNT_ID = "123456789012"
 MONITOR_IMAGE = f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/drift-monitor:monitor-offline"
 TRAINING_IMAGE = f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/drift-monitor:trainer-offline"
 
+# Values offline chooses for parameters the template leaves open (no default, or "use this
+# stack's ECR repository", which does not exist offline).
+OFFLINE_PARAMETERS = {
+    "MonitoredEndpointName": "adult-income",
+    "MonitorImageUri": MONITOR_IMAGE,
+    "TrainingImageUri": TRAINING_IMAGE,
+}
+
+
+@cache
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """template.yaml as SAM parses it (short-form tags become ``{"Ref": ...}`` etc.)."""
+    return yaml_parse(path.read_text(encoding="utf-8"))
+
+
+def template_parameters(template: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Every template parameter: its default, else the offline choice; as CloudFormation
+    passes them on (strings)."""
+    template = template or load_template()
+    values = {}
+    for name, spec in template["Parameters"].items():
+        if name in OFFLINE_PARAMETERS:
+            values[name] = OFFLINE_PARAMETERS[name]
+        elif "Default" in spec:
+            values[name] = _as_string(spec["Default"])
+        else:
+            raise KeyError(f"template parameter {name} has no default and no offline value")
+    return values
+
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    """The template parameters that matter offline, with the template's defaults."""
+    """The template parameters of the offline stack (defaults unless overridden)."""
 
-    endpoint_name: str = "adult-income"
-    variant_name: str = "AllTraffic"
-    window_minutes: int = 60
-    label_lag_hours: int = 72
-    retrain_on: str = "model_quality_check,projected_accuracy_check"
-    notify_on: str = "*"
-    ignore_violations: str = ""
-    min_labeled_rows_for_retrain: int = 200
-    retrain_cooldown_hours: int = 24
-    notify_on_insufficient_data: str = "false"
-    accuracy_threshold: str = ""  # empty: the baseline's constraints.json decides
+    parameters: Mapping[str, str] = field(default_factory=template_parameters)
+
+    def with_parameters(self, **overrides: str) -> PipelineSettings:
+        unknown = set(overrides) - set(self.parameters)
+        if unknown:
+            raise KeyError(f"not parameters of template.yaml: {sorted(unknown)}")
+        return PipelineSettings({**self.parameters, **overrides})
+
+    @property
+    def endpoint_name(self) -> str:
+        return self.parameters["MonitoredEndpointName"]
+
+    @property
+    def variant_name(self) -> str:
+        return self.parameters["VariantName"]
 
 
 @dataclass
@@ -51,47 +92,139 @@ class OfflineStack:
     functions: dict[str, str] = field(default_factory=dict)
 
 
-# Logical id in template.yaml -> (function name offline, source folder).
-FUNCTIONS = {
-    "MergeLabelsFunction": ("merge-labels", "lambdas/merge_labels"),
-    "EvaluateViolationsFunction": ("evaluate-violations", "lambdas/evaluate_violations"),
-}
-HANDLERS = {
-    "MergeLabelsFunction": "merge_labels.app.lambda_handler",
-    "EvaluateViolationsFunction": "evaluate_violations.app.lambda_handler",
-}
+def _as_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
-def function_environment(
-    logical_id: str, bucket: str, settings: PipelineSettings
-) -> dict[str, str]:
-    """Environment of each function, as template.yaml sets it (Globals + the function's own)."""
-    common = {"DATA_BUCKET": bucket, "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline"}
-    if logical_id == "MergeLabelsFunction":
-        return {
-            **common,
-            "CAPTURE_S3_URI": f"s3://{bucket}/datacapture",
-            "GROUND_TRUTH_S3_URI": f"s3://{bucket}/ground-truth",
-            "DEFAULT_ENDPOINT_NAME": settings.endpoint_name,
-            "DEFAULT_VARIANT_NAME": settings.variant_name,
-            "WINDOW_MINUTES": str(settings.window_minutes),
-            "LABEL_LAG_HOURS": str(settings.label_lag_hours),
-            "BASELINE_PREFIX": "baselines",
-            "POWERTOOLS_SERVICE_NAME": "merge_labels",
+class TemplateValues:
+    """Resolves the template's intrinsic functions offline.
+
+    ``physical`` maps a logical id to what ``!Ref`` gives, ``attributes`` maps
+    ``"LogicalId.Attribute"`` to what ``!GetAtt`` gives; a reference to anything else fails, so
+    a template change the offline stack does not know about cannot pass silently.
+    """
+
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        parameters: Mapping[str, str],
+        *,
+        region: str,
+        physical: Mapping[str, str] | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> None:
+        self._template = template
+        self._refs = {
+            **parameters,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Region": region,
+            "AWS::Partition": "aws",
+            "AWS::StackName": "drift-pipeline-offline",
+            **(physical or {}),
         }
-    if logical_id == "EvaluateViolationsFunction":
-        return {
-            **common,
-            "STATE_PREFIX": "state",
-            "RETRAIN_ON": settings.retrain_on,
-            "NOTIFY_ON": settings.notify_on,
-            "IGNORE": settings.ignore_violations,
-            "MIN_LABELED_ROWS_FOR_RETRAIN": str(settings.min_labeled_rows_for_retrain),
-            "RETRAIN_COOLDOWN_HOURS": str(settings.retrain_cooldown_hours),
-            "NOTIFY_ON_INSUFFICIENT_DATA": settings.notify_on_insufficient_data,
-            "POWERTOOLS_SERVICE_NAME": "evaluate_violations",
+        self._attributes = dict(attributes or {})
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return _as_string(node)
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if key == "Ref":
+                return self._ref(value)
+            if key == "Fn::GetAtt":
+                return self._attribute(".".join(value) if isinstance(value, list) else value)
+            if key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else value
+                local = {name: self.resolve(v) for name, v in variables.items()}
+                return re.sub(
+                    r"\$\{([^}]+)\}",
+                    lambda m: local.get(m.group(1)) or self._name(m.group(1)),
+                    text,
+                )
+            if key == "Fn::If":
+                condition, when_true, when_false = value
+                return self.resolve(when_true if self.condition(condition) else when_false)
+        return {key: self.resolve(value) for key, value in node.items()}
+
+    def condition(self, name: str) -> bool:
+        return self._truth(self._template["Conditions"][name])
+
+    def _truth(self, node: Any) -> bool:
+        ((key, value),) = node.items()
+        if key == "Fn::Equals":
+            left, right = (self.resolve(v) for v in value)
+            return left == right
+        if key == "Fn::Not":
+            return not self._truth(value[0])
+        if key == "Condition":
+            return self.condition(value)
+        raise ValueError(f"condition function {key} is not supported offline")
+
+    def _name(self, name: str) -> str:
+        return self._attribute(name) if "." in name else self._ref(name)
+
+    def _ref(self, name: str) -> str:
+        if name not in self._refs:
+            raise KeyError(f"template.yaml refers to {name}, which the offline stack lacks")
+        return self._refs[name]
+
+    def _attribute(self, name: str) -> str:
+        if name not in self._attributes:
+            raise KeyError(f"template.yaml reads {name}, which the offline stack lacks")
+        return self._attributes[name]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One ``AWS::Serverless::Function`` of the template, Globals applied."""
+
+    logical_id: str
+    handler: str
+    code_uri: str
+    runtime: str
+    timeout: int
+    memory_size: int
+    environment: Mapping[str, Any]  # unresolved template values
+
+    @property
+    def offline_name(self) -> str:
+        """``MergeLabelsFunction`` -> ``merge-labels``."""
+        stem = self.logical_id.removesuffix("Function")
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", stem).lower()
+
+
+def function_specs(template: Mapping[str, Any] | None = None) -> dict[str, FunctionSpec]:
+    template = template or load_template()
+    defaults = template.get("Globals", {}).get("Function", {})
+    specs = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = {**defaults, **resource["Properties"]}
+        environment = {
+            **defaults.get("Environment", {}).get("Variables", {}),
+            **resource["Properties"].get("Environment", {}).get("Variables", {}),
         }
-    raise KeyError(logical_id)
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            handler=properties["Handler"],
+            code_uri=properties["CodeUri"],
+            runtime=properties["Runtime"],
+            timeout=int(properties["Timeout"]),
+            memory_size=int(properties["MemorySize"]),
+            environment=environment,
+        )
+    return specs
+
+
+def definition_substitutions(template: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The state machine's ``DefinitionSubstitutions`` (unresolved)."""
+    template = template or load_template()
+    return dict(template["Resources"]["DriftStateMachine"]["Properties"]["DefinitionSubstitutions"])
 
 
 def bind_placeholders(asl_text: str, substitutions: dict[str, str]) -> str:
@@ -150,32 +283,29 @@ def deploy(
         for name in ("drift-lambda", "drift-states", "drift-sagemaker")
     }
 
+    template = load_template()
+    physical = {"DataBucket": bucket, "AlertTopic": topic_arn}
+    attributes = {"SageMakerExecutionRole.Arn": role_arn["drift-sagemaker"]}
+    values = TemplateValues(template, settings.parameters, region=region, physical=physical)
     functions: dict[str, str] = {}
-    for logical_id, (name, folder) in FUNCTIONS.items():
+    for logical_id, spec in function_specs(template).items():
         functions[logical_id] = lambda_client.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
+            FunctionName=spec.offline_name,
+            Runtime=spec.runtime,
             Role=role_arn["drift-lambda"],
-            Handler=HANDLERS[logical_id],
-            Code={"ZipFile": _zip_folder(REPO_ROOT / folder)},
-            Timeout=300,
-            MemorySize=2048,
-            Environment={"Variables": function_environment(logical_id, bucket, settings)},
+            Handler=spec.handler,
+            Code={"ZipFile": _zip_folder(REPO_ROOT / spec.code_uri)},
+            Timeout=spec.timeout,
+            MemorySize=spec.memory_size,
+            Environment={"Variables": values.resolve(dict(spec.environment))},
         )["FunctionArn"]
+        attributes[f"{logical_id}.Arn"] = functions[logical_id]
 
+    values = TemplateValues(
+        template, settings.parameters, region=region, physical=physical, attributes=attributes
+    )
     definition = bind_placeholders(
-        ASL_PATH.read_text(encoding="utf-8"),
-        {
-            "MergeFunctionArn": functions["MergeLabelsFunction"],
-            "EvaluateFunctionArn": functions["EvaluateViolationsFunction"],
-            "AlertTopicArn": topic_arn,
-            "MonitorImageUri": MONITOR_IMAGE,
-            "TrainingImageUri": TRAINING_IMAGE,
-            "SageMakerRoleArn": role_arn["drift-sagemaker"],
-            "ProcessingInstanceType": "ml.m5.xlarge",
-            "TrainingInstanceType": "ml.m5.xlarge",
-            "AccuracyThreshold": settings.accuracy_threshold,
-        },
+        ASL_PATH.read_text(encoding="utf-8"), values.resolve(definition_substitutions(template))
     )
     state_machine_arn = sfn.create_state_machine(
         name="drift-pipeline",

@@ -42,17 +42,26 @@ class Window(_Lenient):
 
 
 class MergePayload(_Lenient):
-    """``$.merge.Payload``: what MergeLabels returns; only the keys used here are required."""
+    """``$.merge``: what MergeLabels returns; only the keys used here are required."""
 
     endpoint_name: str = Field(min_length=1)
     variant_name: str | None = None
     window: Window
     run_id: str = Field(min_length=1)
-    record_count: int = Field(ge=0)
-    labeled_count: int = Field(ge=0)
-    quarantined_count: int = Field(default=0, ge=0)
+    merged_row_count: int = Field(ge=0)  # rows in merged.parquet
+    labeled_row_count: int = Field(ge=0)  # of those, rows whose label has arrived
+    quarantined_line_count: int = Field(default=0, ge=0)
     report_uri: str = Field(pattern=r"^s3://[^/]+/.*$")
     force_retrain: bool = False
+
+    # Old names, read by facts.py until it moves to the names above; remove then.
+    @property
+    def record_count(self) -> int:
+        return self.merged_row_count
+
+    @property
+    def labeled_count(self) -> int:
+        return self.labeled_row_count
 
 
 class EvaluateEvent(_Lenient):

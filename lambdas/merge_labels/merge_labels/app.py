@@ -52,17 +52,21 @@ def build_handler(
             logger.exception("merge failed", extra={"error_type": type(exc).__name__})
             raise
         metrics.add_dimension(name="Endpoint", value=result["endpoint_name"])
-        metrics.add_metric(name="MergedRows", unit=MetricUnit.Count, value=result["record_count"])
-        metrics.add_metric(name="LabeledRows", unit=MetricUnit.Count, value=result["labeled_count"])
         metrics.add_metric(
-            name="QuarantinedLines", unit=MetricUnit.Count, value=result["quarantined_count"]
+            name="MergedRows", unit=MetricUnit.Count, value=result["merged_row_count"]
+        )
+        metrics.add_metric(
+            name="LabeledRows", unit=MetricUnit.Count, value=result["labeled_row_count"]
+        )
+        metrics.add_metric(
+            name="QuarantinedLines", unit=MetricUnit.Count, value=result["quarantined_line_count"]
         )
         logger.info(
             "merge finished",
             extra={
                 "run_id": result["run_id"],
                 "window": result["window"]["slug"],
-                "record_count": result["record_count"],
+                "merged_row_count": result["merged_row_count"],
             },
         )
         return result

@@ -16,7 +16,7 @@ from merge_labels.quarantine import Quarantine
 from merge_labels.window import Target, iso
 
 SAMPLE_SIZE = 10
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: merged_uri became merged_parquet_uri (data/ beside the manifest)
 POLICY = {
     "duplicate_capture_ids": "first capture wins; later captures with the same id are "
     "counted here and not merged",
@@ -68,7 +68,7 @@ class MergeStats:
     labeled: int = 0
 
     def to_manifest(
-        self, quarantine: Quarantine, merged_uri: str, quarantine_uri: str | None
+        self, quarantine: Quarantine, merged_parquet_uri: str, quarantine_uri: str | None
     ) -> dict[str, Any]:
         target = self.target
         late_from, late_to = self.late_scan or (None, None)
@@ -80,7 +80,7 @@ class MergeStats:
             "run_id": target.run_id,
             "execution_name": target.execution_name,
             "merged_at": iso(self.now),
-            "merged_uri": merged_uri,
+            "merged_parquet_uri": merged_parquet_uri,
             "quarantine_uri": quarantine_uri,
             "empty": self.rows == 0,
             "counts": {

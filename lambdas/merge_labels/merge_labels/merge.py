@@ -39,6 +39,8 @@ from merge_labels.window import Target, iso, resolve_target
 
 logger = logging.getLogger(__name__)
 
+MERGED_DATA_FOLDER = "data"  # merged/{endpoint}/{slug}/data/merged.parquet
+
 
 class Locations:
     """Every S3 location of one (endpoint, window), as in docs/contracts.md "S3 layout"."""
@@ -52,10 +54,16 @@ class Locations:
         self.ground_truth_root = parse_s3_uri(config.ground_truth_s3_uri).child(f"{endpoint}/")
         baselines = config.baseline_prefix
         self.schema = S3Location(bucket, f"{baselines}/{endpoint}/schema.json")
-        self.merged_dir = S3Location(bucket, f"merged/{endpoint}/{slug}/")
-        self.merged = self.merged_dir.child("merged.parquet")
-        self.manifest = self.merged_dir.child("manifest.json")
-        self.quarantine = self.merged_dir.child("quarantine.jsonl")
+        # The window's folder holds the manifest and the quarantine; the dataset has its own
+        # prefix inside it, so the Processing job that downloads that prefix gets only data.
+        window_dir = S3Location(bucket, f"merged/{endpoint}/{slug}/")
+        self.merged_data = window_dir.child(f"{MERGED_DATA_FOLDER}/")
+        self.merged = self.merged_data.child("merged.parquet")
+        self.manifest = window_dir.child("manifest.json")
+        self.quarantine = window_dir.child("quarantine.jsonl")
+        # Before manifest version 2 the Parquet sat beside the manifest; a re-run removes it
+        # so the retraining channel (all of merged/{endpoint}/) never reads a window twice.
+        self.legacy_merged = window_dir.child("merged.parquet")
         self.baseline_uri = f"s3://{bucket}/{baselines}/{endpoint}/"
         self.report_uri = f"s3://{bucket}/reports/{endpoint}/{slug}/"
         self.training_data_uri = f"s3://{bucket}/training-data/{endpoint}/"
@@ -122,10 +130,10 @@ def merge_window(
         variant_name=target.variant_name,
         window=target.window.to_dict(),
         run_id=target.run_id,
-        record_count=stats.rows,
-        labeled_count=stats.labeled,
-        quarantined_count=quarantine.count,
-        merged_uri=where.merged_dir.uri,
+        merged_row_count=stats.rows,
+        labeled_row_count=stats.labeled,
+        quarantined_line_count=quarantine.count,
+        merged_data_uri=where.merged_data.uri,
         manifest_uri=where.manifest.uri,
         baseline_uri=where.baseline_uri,
         report_uri=where.report_uri,
@@ -281,6 +289,7 @@ def _publish(
         Body=merged,
         ContentType="application/vnd.apache.parquet",
     )
+    s3.delete_object(Bucket=where.bucket, Key=where.legacy_merged.key)
     if quarantine.count:
         s3.put_object(
             Bucket=where.bucket,

@@ -39,16 +39,19 @@ class WindowModel(BaseModel):
 
 
 class MergeResult(BaseModel):
-    """The compact summary returned to the state machine (``$.merge.Payload``)."""
+    """The compact summary returned to the state machine (``$.merge``).
+
+    ``*_uri`` ending in ``/`` is an S3 prefix, otherwise one object.
+    """
 
     endpoint_name: str
     variant_name: str
-    window: WindowModel
+    window: WindowModel  # the time interval [start, end) merged
     run_id: str
-    record_count: int
-    labeled_count: int
-    quarantined_count: int
-    merged_uri: str
+    merged_row_count: int  # rows in merged.parquet (one per model input row)
+    labeled_row_count: int  # of those, rows whose label has arrived
+    quarantined_line_count: int  # capture and label lines rejected (quarantine.jsonl)
+    merged_data_uri: str  # prefix holding only merged.parquet: the analysis job's input
     manifest_uri: str
     baseline_uri: str
     report_uri: str

@@ -32,9 +32,6 @@ class Window:
     def slug(self) -> str:
         return f"{self.start:%Y%m%dT%H%M}Z-{self.end:%Y%m%dT%H%M}Z"
 
-    def contains(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
-
     def to_dict(self) -> dict[str, str]:
         return {"start": iso(self.start), "end": iso(self.end), "slug": self.slug}
 

@@ -1,10 +1,26 @@
-"""The committed ASL is what the Python definition renders, and its placeholders are all bound."""
+"""The committed ASL is what the Python definition renders, and its states read one vocabulary."""
 
 import json
 import re
 
-from workflow.definition import PLACEHOLDERS
+from evaluate_violations.models import EvaluationResult
+from merge_labels.models import MergeResult
 from workflow.render import ASL_PATH, render_asl
+
+STATES = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
+
+
+def _paths(node):
+    """Every JSONPath / intrinsic string a state reads (values of ``*.$`` keys, Variables)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and (key.endswith(".$") or key == "Variable"):
+                yield value
+            else:
+                yield from _paths(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _paths(item)
 
 
 def test_committed_asl_is_up_to_date():
@@ -13,34 +29,73 @@ def test_committed_asl_is_up_to_date():
     )
 
 
-def test_asl_uses_exactly_the_declared_placeholders():
-    text = ASL_PATH.read_text(encoding="utf-8")
-    assert set(re.findall(r"\$\{(\w+)\}", text)) == set(PLACEHOLDERS)
-
-
 def test_every_task_is_caught_into_the_failure_notification():
-    states = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
     tasks = [
         name
-        for name, state in states.items()
+        for name, state in STATES.items()
         if state["Type"] == "Task" and name != "NotifyFailure"
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:
-        catchers = states[name]["Catch"]
+        catchers = STATES[name]["Catch"]
         assert catchers[-1]["ErrorEquals"] == ["States.ALL"], name
-        recorder = states[catchers[-1]["Next"]]
+        recorder = STATES[catchers[-1]["Next"]]
         assert recorder["Parameters"]["state"] == name
         assert recorder["Next"] == "NotifyFailure"
-    assert states["NotifyFailure"]["Next"] == "PipelineFailed"
-    assert states["PipelineFailed"]["Type"] == "Fail"
+    assert STATES["NotifyFailure"]["Next"] == "PipelineFailed"
+    assert STATES["PipelineFailed"]["Type"] == "Fail"
 
 
-def test_job_names_are_bound_per_execution_and_window():
-    states = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
-    analyse, retrain = states["Analyse"]["Parameters"], states["Retrain"]["Parameters"]
+def test_job_names_are_bound_per_execution_and_window_and_say_their_state():
+    analyse, retrain = STATES["Analyse"]["Parameters"], STATES["Retrain"]["Parameters"]
     assert "ProcessingJobName" not in analyse and "TrainingJobName" not in retrain
-    assert "$.merge.Payload.run_id" in analyse["ProcessingJobName.$"]
-    assert "$.merge.Payload.run_id" in retrain["TrainingJobName.$"]
-    assert states["Analyse"]["Resource"].endswith("createProcessingJob.sync")
-    assert states["Retrain"]["Resource"].endswith("createTrainingJob.sync")
+    assert analyse["ProcessingJobName.$"] == "States.Format('analysis-{}', $.merge.run_id)"
+    assert retrain["TrainingJobName.$"] == "States.Format('retrain-{}', $.merge.run_id)"
+    assert STATES["Analyse"]["Resource"].endswith("createProcessingJob.sync")
+    assert STATES["Retrain"]["Resource"].endswith("createTrainingJob.sync")
+
+
+def test_lambda_steps_keep_only_the_functions_result():
+    for state, path, model in (
+        ("MergeLabels", "$.merge", MergeResult),
+        ("EvaluateViolations", "$.evaluation", EvaluationResult),
+    ):
+        task = STATES[state]
+        assert task["Resource"] == "arn:aws:states:::lambda:invoke"
+        assert task["ResultPath"] == path
+        assert task["ResultSelector"] == {
+            f"{name}.$": f"$.Payload.{name}" for name in model.model_fields
+        }, state
+
+
+def test_later_states_read_merge_and_evaluation_fields_directly():
+    read = [p for state in STATES.values() for p in _paths(state)]
+    assert not [p for p in read if "Payload" in p and not p.startswith("$.Payload.")], read
+    merge_fields = set(MergeResult.model_fields)
+    evaluation_fields = set(EvaluationResult.model_fields)
+    for text in read:
+        for field in re.findall(r"\$\.merge\.(\w+)", text):
+            assert field in merge_fields, text
+        for field in re.findall(r"\$\.evaluation\.(\w+)", text):
+            assert field in evaluation_fields, text
+    assert STATES["HasData"]["Choices"][0]["Variable"] == "$.merge.merged_row_count"
+    assert STATES["EvaluateViolations"]["Parameters"]["Payload"]["merge.$"] == "$.merge"
+    assert {c["Variable"] for c in STATES["Decision"]["Choices"]} == {"$.evaluation.decision"}
+    for notify in ("NotifyDrift", "NotifyRetrained"):
+        parameters = STATES[notify]["Parameters"]
+        assert parameters["Subject.$"] == "$.evaluation.subject"
+        assert parameters["Message.$"] == "$.evaluation.message"
+    assert STATES["NoData"]["Parameters"]["manifest_uri.$"] == "$.merge.manifest_uri"
+
+
+def test_the_analysis_job_reads_only_the_merged_data_prefix():
+    inputs = {
+        i["InputName"]: i["S3Input"] for i in STATES["Analyse"]["Parameters"]["ProcessingInputs"]
+    }
+    assert inputs["merged_data"]["S3Uri.$"] == "$.merge.merged_data_uri"
+    assert inputs["baseline"]["S3Uri.$"] == "$.merge.baseline_uri"
+
+
+def test_retraining_passes_no_hyperparameters_the_trainer_ignores():
+    # container/trainer reads only ``seed``; the job name and channels carry everything else.
+    assert "HyperParameters" not in STATES["Retrain"]["Parameters"]

@@ -1,35 +1,137 @@
-"""template.yaml and the offline stack describe the same deployment."""
+"""template.yaml and the offline stack describe the same deployment (the stack reads it)."""
 
-from pathlib import Path
+import pytest
 
-from samtranslator.yaml_helper import yaml_parse
-
-from workflow.definition import PLACEHOLDERS
+from workflow.definition import placeholders_in
 from workflow.offline.stack import (
-    FUNCTIONS,
-    HANDLERS,
+    OFFLINE_PARAMETERS,
     PipelineSettings,
-    function_environment,
+    TemplateValues,
+    definition_substitutions,
+    function_specs,
+    load_template,
 )
+from workflow.render import ASL_PATH
 
-TEMPLATE = yaml_parse((Path(__file__).resolve().parents[3] / "template.yaml").read_text())
+TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]
+
+
+def _values(**attributes: str) -> TemplateValues:
+    return TemplateValues(
+        TEMPLATE,
+        PipelineSettings().parameters,
+        region="us-east-1",
+        physical={"DataBucket": "bucket", "AlertTopic": "arn:topic"},
+        attributes=attributes,
+    )
 
 
 def test_definition_substitutions_bind_every_placeholder():
     machine = RESOURCES["DriftStateMachine"]["Properties"]
     assert machine["DefinitionUri"] == "workflow/statemachine.asl.json"
-    assert set(machine["DefinitionSubstitutions"]) == set(PLACEHOLDERS)
+    assert set(machine["DefinitionSubstitutions"]) == placeholders_in(ASL_PATH.read_text())
 
 
-def test_functions_match_the_offline_stack():
-    global_variables = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
-    for logical_id in FUNCTIONS:
-        properties = RESOURCES[logical_id]["Properties"]
-        assert properties["Handler"] == HANDLERS[logical_id]
-        declared = global_variables | set(properties["Environment"]["Variables"])
-        offline = set(function_environment(logical_id, "bucket", PipelineSettings()))
-        assert offline == declared, logical_id
+def test_offline_parameters_are_the_template_defaults():
+    parameters = PipelineSettings().parameters
+    assert set(parameters) == set(TEMPLATE["Parameters"])
+    for name, spec in TEMPLATE["Parameters"].items():
+        if name in OFFLINE_PARAMETERS:
+            assert parameters[name] == OFFLINE_PARAMETERS[name]
+        else:
+            assert parameters[name] == str(spec["Default"]), name
+    # the values the offline run depends on, spelled out once as a sanity check
+    assert parameters["WindowMinutes"] == "60"
+    assert parameters["LabelLagHours"] == "72"
+    assert parameters["MinLabeledRowsForRetrain"] == "200"
+    assert parameters["AccuracyThreshold"] == ""
+    assert not set(OFFLINE_PARAMETERS) - set(TEMPLATE["Parameters"])
+
+
+def test_overriding_an_unknown_parameter_fails():
+    with pytest.raises(KeyError, match="NoSuchParameter"):
+        PipelineSettings().with_parameters(NoSuchParameter="1")
+    assert (
+        PipelineSettings().with_parameters(WindowMinutes="30").parameters["WindowMinutes"] == "30"
+    )
+
+
+def test_function_environment_is_the_templates_values():
+    specs = function_specs(TEMPLATE)
+    assert set(specs) == {"MergeLabelsFunction", "EvaluateViolationsFunction"}
+    merge, evaluate = specs["MergeLabelsFunction"], specs["EvaluateViolationsFunction"]
+    assert merge.handler == "merge_labels.app.lambda_handler"
+    assert evaluate.handler == "evaluate_violations.app.lambda_handler"
+    assert (merge.code_uri, evaluate.code_uri) == (
+        "lambdas/merge_labels/",
+        "lambdas/evaluate_violations/",
+    )
+    assert (merge.memory_size, evaluate.memory_size, merge.timeout) == (2048, 512, 300)
+    assert merge.offline_name == "merge-labels"
+    values = _values()
+    assert values.resolve(dict(merge.environment)) == {
+        "DATA_BUCKET": "bucket",
+        "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline",
+        "CAPTURE_S3_URI": "s3://bucket/datacapture",
+        "GROUND_TRUTH_S3_URI": "s3://bucket/ground-truth",
+        "DEFAULT_ENDPOINT_NAME": "adult-income",
+        "DEFAULT_VARIANT_NAME": "AllTraffic",
+        "WINDOW_MINUTES": "60",
+        "LABEL_LAG_HOURS": "72",
+        "BASELINE_PREFIX": "baselines",
+        "POWERTOOLS_SERVICE_NAME": "merge_labels",
+    }
+    assert values.resolve(dict(evaluate.environment)) == {
+        "DATA_BUCKET": "bucket",
+        "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline",
+        "STATE_PREFIX": "state",
+        "RETRAIN_ON": "model_quality_check,projected_accuracy_check",
+        "NOTIFY_ON": "*",
+        "IGNORE": "",
+        "MIN_LABELED_ROWS_FOR_RETRAIN": "200",
+        "RETRAIN_COOLDOWN_HOURS": "24",
+        "NOTIFY_ON_INSUFFICIENT_DATA": "false",
+        "POWERTOOLS_SERVICE_NAME": "evaluate_violations",
+    }
+
+
+def test_a_parameter_override_reaches_the_function_environment():
+    settings = PipelineSettings().with_parameters(CaptureBucket="elsewhere", LabelLagHours="6")
+    values = TemplateValues(
+        TEMPLATE, settings.parameters, region="us-east-1", physical={"DataBucket": "bucket"}
+    )
+    environment = values.resolve(dict(function_specs(TEMPLATE)["MergeLabelsFunction"].environment))
+    assert environment["CAPTURE_S3_URI"] == "s3://elsewhere/datacapture"
+    assert environment["GROUND_TRUTH_S3_URI"] == "s3://bucket/ground-truth"
+    assert environment["LABEL_LAG_HOURS"] == "6"
+
+
+def test_definition_substitutions_resolve_offline():
+    values = _values(
+        **{
+            "MergeLabelsFunction.Arn": "arn:merge",
+            "EvaluateViolationsFunction.Arn": "arn:evaluate",
+            "SageMakerExecutionRole.Arn": "arn:role",
+        }
+    )
+    bound = values.resolve(definition_substitutions(TEMPLATE))
+    assert bound == {
+        "MergeFunctionArn": "arn:merge",
+        "EvaluateFunctionArn": "arn:evaluate",
+        "AlertTopicArn": "arn:topic",
+        "MonitorImageUri": OFFLINE_PARAMETERS["MonitorImageUri"],
+        "TrainingImageUri": OFFLINE_PARAMETERS["TrainingImageUri"],
+        "SageMakerRoleArn": "arn:role",
+        "ProcessingInstanceType": "ml.m5.xlarge",
+        "TrainingInstanceType": "ml.m5.xlarge",
+        "AccuracyThreshold": "",
+    }
+
+
+def test_a_reference_the_offline_stack_lacks_fails_loudly():
+    with pytest.raises(KeyError, match=r"MergeLabelsFunction\.Arn"):
+        _values().resolve(definition_substitutions(TEMPLATE))
 
 
 def test_pass_role_is_scoped_to_the_sagemaker_role():
@@ -47,6 +149,19 @@ def test_pass_role_is_scoped_to_the_sagemaker_role():
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
         assert not any(action.endswith("*") for action in actions), statement
+
+
+def test_job_permissions_name_the_jobs_the_states_start():
+    statements = {
+        statement["Sid"]: statement
+        for policy in RESOURCES["DriftStateMachine"]["Properties"]["Policies"]
+        if "Statement" in policy
+        for statement in policy["Statement"]
+    }
+    assert statements["RunAnalysisJobs"]["Resource"]["Fn::Sub"].endswith(
+        "processing-job/analysis-*"
+    )
+    assert statements["RunTrainingJobs"]["Resource"]["Fn::Sub"].endswith("training-job/retrain-*")
 
 
 def test_bucket_is_encrypted_private_and_versioned():

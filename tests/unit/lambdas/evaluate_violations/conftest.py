@@ -51,10 +51,10 @@ def merge_payload(**overrides: Any) -> dict[str, Any]:
         "variant_name": "AllTraffic",
         "window": {"start": "2026-11-25T13:00:00Z", "end": "2026-11-25T14:00:00Z", "slug": SLUG},
         "run_id": "adult-income-20261125t1300-1a2b3c4d",
-        "record_count": 812,
-        "labeled_count": 388,
-        "quarantined_count": 0,
-        "merged_uri": f"s3://{BUCKET}/merged/{ENDPOINT}/{SLUG}/",
+        "merged_row_count": 812,
+        "labeled_row_count": 388,
+        "quarantined_line_count": 0,
+        "merged_data_uri": f"s3://{BUCKET}/merged/{ENDPOINT}/{SLUG}/data/",
         "manifest_uri": f"s3://{BUCKET}/merged/{ENDPOINT}/{SLUG}/manifest.json",
         "baseline_uri": f"s3://{BUCKET}/baselines/{ENDPOINT}/",
         "report_uri": REPORT_URI,
@@ -63,6 +63,9 @@ def merge_payload(**overrides: Any) -> dict[str, Any]:
         "model_output_uri": f"s3://{BUCKET}/models/{ENDPOINT}/",
         "force_retrain": False,
     }
+    unknown = set(overrides) - set(payload)
+    # an override with a wrong name must fail, never be ignored silently
+    assert not unknown, f"not keys of the merge payload: {sorted(unknown)}"
     payload.update(overrides)
     return payload
 
@@ -70,7 +73,7 @@ def merge_payload(**overrides: Any) -> dict[str, Any]:
 def event(**merge_overrides: Any) -> dict[str, Any]:
     return {
         "merge": merge_payload(**merge_overrides),
-        "processing_job_name": "drift-adult-income-20261125t1300-1a2b3c4d",
+        "processing_job_name": "analysis-adult-income-20261125t1300-1a2b3c4d",
     }
 
 

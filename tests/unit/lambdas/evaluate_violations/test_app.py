@@ -87,7 +87,7 @@ def test_metrics_have_no_service_dimension_and_skip_unmeasured_accuracy(s3, caps
     write_reports(s3, violations=[], stats=statistics(confusion=None, projected=None))
     config = fresh_config(metrics_namespace="Acme/ModelMonitor")
     result = handle(
-        event(labeled_count=0), lambda_context(), config=config, s3=s3, clock=lambda: NOW
+        event(labeled_row_count=0), lambda_context(), config=config, s3=s3, clock=lambda: NOW
     )
     assert result["decision"] == "healthy"
     emf = next(line for line in printed_json(capsys.readouterr().out) if "_aws" in line)
@@ -107,12 +107,12 @@ def test_metrics_have_no_service_dimension_and_skip_unmeasured_accuracy(s3, caps
 def test_invalid_event_names_the_field(s3):
     bad = event()
     del bad["merge"]["run_id"]
-    bad["merge"]["labeled_count"] = -3
+    bad["merge"]["labeled_row_count"] = -3
     with pytest.raises(InvalidEventError) as info:
         handle(bad, lambda_context(), config=fresh_config(), s3=s3, clock=lambda: NOW)
     assert str(info.value).startswith("EvaluateViolations event is invalid: ")
     assert "merge.run_id: Field required" in str(info.value)
-    assert "merge.labeled_count: Input should be greater than or equal to 0" in str(info.value)
+    assert "merge.labeled_row_count: Input should be greater than or equal to 0" in str(info.value)
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

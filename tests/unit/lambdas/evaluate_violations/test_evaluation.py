@@ -100,7 +100,7 @@ def test_projected_accuracy_check_retrains_by_default(s3, config):
     write_reports(
         s3, violations=[projected_violation(0.74)], stats=statistics(confusion=None, projected=0.74)
     )
-    result = run(s3, config, labeled_count=0).result
+    result = run(s3, config, labeled_row_count=0).result
     assert result.decision == "retrain"
     assert result.actual_accuracy is None
     assert "model_quality: no labels in this window, not evaluated" in result.reasons
@@ -110,7 +110,7 @@ def test_too_few_labels_turn_model_quality_retrain_into_notify(s3, config):
     write_reports(
         s3, violations=[accuracy_violation(0.70)], stats=statistics(confusion=(60, 25, 20, 45))
     )  # 150 labelled rows
-    result = run(s3, config, labeled_count=150).result
+    result = run(s3, config, labeled_row_count=150).result
     assert result.decision == "notify"
     gate = [r for r in result.reasons if "MIN_LABELED_ROWS_FOR_RETRAIN=200" in r]
     assert gate == [
@@ -128,7 +128,7 @@ def test_gate_is_configurable(s3):
     lenient = EvaluateConfig.from_env(
         {"DATA_BUCKET": BUCKET, "MIN_LABELED_ROWS_FOR_RETRAIN": "100"}
     )
-    assert run(s3, lenient, labeled_count=150).result.decision == "retrain"
+    assert run(s3, lenient, labeled_row_count=150).result.decision == "retrain"
 
 
 def test_cooldown_turns_a_second_retrain_into_notify_and_expires(s3, config):
@@ -259,7 +259,7 @@ def test_insufficient_data_is_reported_never_called_drift(s3, flag, expected):
     stats["summary"]["feature_drift"]["reason"] = "60 rows, fewer than minimum_rows=200"
     write_reports(s3, violations=[], stats=stats)
     config = EvaluateConfig.from_env({"DATA_BUCKET": BUCKET, "NOTIFY_ON_INSUFFICIENT_DATA": flag})
-    result = run(s3, config, record_count=60, labeled_count=50).result
+    result = run(s3, config, merged_row_count=60, labeled_row_count=50).result
     assert result.decision == expected
     assert (
         f"feature_drift: insufficient data in this window (60 rows, fewer than "

@@ -76,7 +76,7 @@ def test_message_has_everything_a_person_needs(s3, config):
     )
     assert "Projected accuracy: 0.740 [0.700, 0.780] vs threshold 0.800" in lines
     assert "Label coverage:     388 of 812 rows labelled (48%)" in lines
-    assert "Analysis job:       drift-adult-income-20261125t1300-1a2b3c4d" in lines
+    assert "Analysis job:       analysis-adult-income-20261125t1300-1a2b3c4d" in lines
     assert lines[-1] == (
         "Report: s3://drift-data/reports/adult-income/20261125T1300Z-20261125T1400Z/report.html"
     )
@@ -86,7 +86,7 @@ def test_message_has_everything_a_person_needs(s3, config):
 def test_message_says_what_was_not_measured(s3, config):
     write_reports(s3, violations=[], stats=statistics(confusion=None, projected=None))
     result = evaluate(
-        EvaluateEvent.model_validate(event(labeled_count=0)), s3=s3, config=config, now=NOW
+        EvaluateEvent.model_validate(event(labeled_row_count=0)), s3=s3, config=config, now=NOW
     ).result
     assert result.decision == "healthy"
     assert result.subject.endswith("-> healthy")

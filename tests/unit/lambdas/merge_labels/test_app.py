@@ -107,9 +107,11 @@ def test_handler_returns_the_documented_payload(s3, capsys):
         "end": "2026-11-25T14:00:00Z",
         "slug": "20261125T1300Z-20261125T1400Z",
     }
-    assert result["record_count"] == 40 and result["labeled_count"] == 40
+    assert result["merged_row_count"] == 40 and result["labeled_row_count"] == 40
     assert re.fullmatch(r"adult-income-20261125t1300-[0-9a-f]{8}", result["run_id"])
-    assert result["merged_uri"] == f"s3://{BUCKET}/merged/{ENDPOINT}/{result['window']['slug']}/"
+    window_prefix = f"s3://{BUCKET}/merged/{ENDPOINT}/{result['window']['slug']}/"
+    assert result["merged_data_uri"] == window_prefix + "data/"
+    assert result["manifest_uri"] == window_prefix + "manifest.json"
     assert len(json.dumps(result)) < 256 * 1024
     json.dumps(result)  # JSON-serialisable as a Lambda result must be
 
@@ -136,7 +138,7 @@ def test_lambda_handler_builds_everything_from_the_environment(s3, monkeypatch):
         half = app.lambda_handler(event(start_time="2026-11-25T14:00:00Z"), CONTEXT)
     finally:
         app._handler_for.cache_clear()
-    assert result["record_count"] == 5 and result["force_retrain"] is True
+    assert result["merged_row_count"] == 5 and result["force_retrain"] is True
     assert result["window"]["slug"] == "20261125T1300Z-20261125T1400Z"
     assert half["window"]["slug"] == "20261125T1330Z-20261125T1400Z"
 

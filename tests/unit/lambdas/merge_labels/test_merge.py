@@ -45,6 +45,8 @@ from workflow.offline.capture_writer import (
 
 SLUG = "20261125T1300Z-20261125T1400Z"
 PREFIX = f"merged/{ENDPOINT}/{SLUG}/"
+DATA_PREFIX = PREFIX + "data/"  # the analysis job's input: only the dataset
+MERGED_KEY = DATA_PREFIX + "merged.parquet"
 NOW = END + timedelta(hours=6)
 NAMES = adult_schema().feature_names
 
@@ -101,7 +103,7 @@ def put_lines(s3, key, lines):
 
 
 def read_table(s3):
-    body = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
+    body = s3.get_object(Bucket=BUCKET, Key=MERGED_KEY)["Body"].read()
     return pq.read_table(io.BytesIO(body))
 
 
@@ -129,10 +131,10 @@ def test_happy_path_realistic_capture_joins_labels_and_keeps_values(s3, config):
 
     table = read_table(s3)
     assert table.schema == merged_arrow_schema(adult_schema())
-    assert result["record_count"] == table.num_rows == 400
+    assert result["merged_row_count"] == table.num_rows == 400
     expected_labeled = sum(label is not None for label in known)
-    assert result["labeled_count"] == expected_labeled
-    assert result["quarantined_count"] == 0
+    assert result["labeled_row_count"] == expected_labeled
+    assert result["quarantined_line_count"] == 0
     # Row order follows the (time-sorted) capture files, which is the invocation order here.
     ids = [row_id for inv in invocations for row_id in inv.row_ids()]
     assert table["inference_id"].to_pylist() == ids
@@ -178,8 +180,8 @@ def test_malformed_lines_are_quarantined_with_reason_source_and_line(s3, config)
 
     result = run(s3, config)
 
-    assert result["record_count"] == 3
-    assert result["quarantined_count"] == 2
+    assert result["merged_row_count"] == 3
+    assert result["quarantined_line_count"] == 2
     entries = read_quarantine(s3)
     assert [(e["line"], e["kind"]) for e in entries] == [(2, "capture"), (4, "capture")]
     assert entries[0]["source"] == f"s3://{BUCKET}/{key}"
@@ -206,7 +208,7 @@ def test_wrong_content_type_and_bad_values_are_quarantined(s3, config):
 
     result = run(s3, config)
 
-    assert result["record_count"] == 0 and result["quarantined_count"] == 4
+    assert result["merged_row_count"] == 0 and result["quarantined_line_count"] == 4
     reasons = [e["reason"] for e in read_quarantine(s3)]
     assert "unsupported content type 'application/x-npy'" in reasons[0]
     assert "'XML' is not one of CSV, JSON, BASE64" in reasons[1]
@@ -255,7 +257,7 @@ def test_batched_requests_get_row_indexed_ids_and_comma_separated_outputs(s3, co
     result = run(s3, config)
 
     table = read_table(s3)
-    assert result["record_count"] == 12 and result["labeled_count"] == 12
+    assert result["merged_row_count"] == 12 and result["labeled_row_count"] == 12
     assert table["inference_id"].to_pylist()[:4] == [f"req-00000000:{i}" for i in range(4)]
     assert table["event_id"].to_pylist()[:4] == [invocations[0].event_id] * 4
     assert table["label"].to_pylist() == labels
@@ -268,7 +270,7 @@ def test_output_count_not_matching_batched_rows_is_quarantined(s3, config):
     record["captureData"]["endpointOutput"]["data"] = "0.1\n0.2"
     put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/x.jsonl", [json.dumps(record)])
     result = run(s3, config)
-    assert result["quarantined_count"] == 1
+    assert result["quarantined_line_count"] == 1
     assert "2 values for 3 input rows" in read_quarantine(s3)[0]["reason"]
 
 
@@ -281,7 +283,7 @@ def test_event_id_matching_without_inference_id(s3, config):
     result = run(s3, config)
 
     table = read_table(s3)
-    assert result["labeled_count"] == 30
+    assert result["labeled_row_count"] == 30
     first = invocations[0]
     assert table["inference_id"].to_pylist()[0] == first.row_ids()[0]
     assert first.row_ids()[0].startswith(first.event_id)
@@ -318,7 +320,7 @@ def test_labels_for_unknown_ids_and_duplicates_are_counted(s3, config):
     result = run(s3, config)
 
     table = read_table(s3)
-    assert result["record_count"] == 20
+    assert result["merged_row_count"] == 20
     assert table["event_id"].to_pylist()[0] == invocations[0].event_id
     assert table["score"].to_pylist()[0] != 0.99
     assert table["label"].to_pylist()[0] == flipped
@@ -342,7 +344,7 @@ def test_malformed_label_lines_are_quarantined(s3, config):
         ],
     )
     result = run(s3, config)
-    assert result["labeled_count"] == 1 and result["quarantined_count"] == 2
+    assert result["labeled_row_count"] == 1 and result["quarantined_line_count"] == 2
     entries = read_quarantine(s3)
     assert [(e["kind"], e["line"]) for e in entries] == [("label", 2), ("label", 3)]
     assert "'7' is not 0 or 1" in entries[1]["reason"]
@@ -351,7 +353,7 @@ def test_malformed_label_lines_are_quarantined(s3, config):
 def test_empty_window_writes_an_empty_valid_parquet(s3, config):
     result = run(s3, config)
     table = read_table(s3)
-    assert result["record_count"] == 0 and result["labeled_count"] == 0
+    assert result["merged_row_count"] == 0 and result["labeled_row_count"] == 0
     assert table.num_rows == 0
     assert table.schema == merged_arrow_schema(adult_schema())
     manifest = read_manifest(s3)
@@ -365,12 +367,12 @@ def test_labels_arriving_in_later_hour_folders_are_joined(s3, config):
     upload_labels(s3, invocations[10:20], labels[10:20], hours_after_end=30, seed=6)
     upload_labels(s3, invocations[20:], labels[20:], hours_after_end=71, seed=8)
     early = run(s3, config, now=END + timedelta(hours=2))
-    assert early["labeled_count"] == 10
+    assert early["labeled_row_count"] == 10
     manifest = read_manifest(s3)
     assert manifest["label_cutoff"] == "2026-11-25T16:00:00Z"
     assert manifest["labels_past_lag"]["scanned_hours"] == {"from": None, "to": None}
     late = run(s3, config, now=END + timedelta(hours=80))
-    assert late["labeled_count"] == 30
+    assert late["labeled_row_count"] == 30
     assert read_manifest(s3)["label_cutoff"] == "2026-11-28T14:00:00Z"
 
 
@@ -385,7 +387,7 @@ def test_labels_past_the_lag_are_ignored_and_counted(s3):
 
     result = run(s3, config, now=END + timedelta(hours=12))
 
-    assert result["labeled_count"] == 6
+    assert result["labeled_row_count"] == 6
     late = read_manifest(s3)["labels_past_lag"]
     assert late["count"] == 4
     assert late["sample"] == [inv.key for inv in invocations[6:]]
@@ -404,7 +406,8 @@ def test_only_window_folders_are_listed_and_records_are_filtered_by_time(s3):
     table = pq.read_table(
         io.BytesIO(
             s3.get_object(
-                Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/merged.parquet"
+                Bucket=BUCKET,
+                Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/data/merged.parquet",
             )["Body"].read()
         )
     )
@@ -412,7 +415,7 @@ def test_only_window_folders_are_listed_and_records_are_filtered_by_time(s3):
         inv for inv in invocations if START + timedelta(minutes=30) <= inv.inference_time < END
     ]
     in_hour_13 = [inv for inv in invocations if inv.inference_time.hour == 13]
-    assert result["record_count"] == len(inside) == table.num_rows > 0
+    assert result["merged_row_count"] == len(inside) == table.num_rows > 0
     manifest = json.loads(
         s3.get_object(
             Bucket=BUCKET, Key=f"merged/{ENDPOINT}/20261125T1330Z-20261125T1400Z/manifest.json"
@@ -429,13 +432,13 @@ def test_rerun_is_idempotent_and_clears_a_stale_quarantine(s3, config):
     bad_key = f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/zz-bad.jsonl"
     put_lines(s3, bad_key, ["{oops"])
     first = run(s3, config)
-    first_bytes = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
-    assert first["quarantined_count"] == 1
+    first_bytes = s3.get_object(Bucket=BUCKET, Key=MERGED_KEY)["Body"].read()
+    assert first["quarantined_line_count"] == 1
 
     first_manifest = s3.get_object(Bucket=BUCKET, Key=PREFIX + "manifest.json")["Body"].read()
 
     second = run(s3, config)
-    second_bytes = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
+    second_bytes = s3.get_object(Bucket=BUCKET, Key=MERGED_KEY)["Body"].read()
     second_manifest = s3.get_object(Bucket=BUCKET, Key=PREFIX + "manifest.json")["Body"].read()
     assert second == first and second_bytes == first_bytes
     assert second_manifest == first_manifest
@@ -444,25 +447,56 @@ def test_rerun_is_idempotent_and_clears_a_stale_quarantine(s3, config):
     assert len(set(table["inference_id"].to_pylist())) == 50
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]]
     assert sorted(keys) == [
-        PREFIX + n for n in ("manifest.json", "merged.parquet", "quarantine.jsonl")
+        PREFIX + n for n in ("data/merged.parquet", "manifest.json", "quarantine.jsonl")
     ]
 
     s3.delete_object(Bucket=BUCKET, Key=bad_key)
     third = run(s3, config)
-    assert third["quarantined_count"] == 0
+    assert third["quarantined_line_count"] == 0
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]]
     assert PREFIX + "quarantine.jsonl" not in keys
+
+
+def test_the_merged_data_prefix_holds_only_the_dataset(s3, config):
+    _, labels, _, invocations = traffic(20)
+    upload(s3, invocations)
+    upload_labels(s3, invocations, labels)
+    put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/zz-bad.jsonl", ["{oops"])
+
+    result = run(s3, config)
+
+    assert result["merged_data_uri"] == f"s3://{BUCKET}/{DATA_PREFIX}"
+    assert result["manifest_uri"] == f"s3://{BUCKET}/{PREFIX}manifest.json"
+    assert result["quarantined_line_count"] == 1  # so a quarantine file exists, beside the data
+    data = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=DATA_PREFIX)["Contents"]]
+    assert data == [MERGED_KEY]
+    manifest = read_manifest(s3)
+    assert manifest["merged_parquet_uri"] == f"s3://{BUCKET}/{MERGED_KEY}"
+    assert manifest["quarantine_uri"] == f"s3://{BUCKET}/{PREFIX}quarantine.jsonl"
+    assert "merged_uri" not in manifest
+
+
+def test_a_rerun_removes_the_parquet_of_the_earlier_layout(s3, config):
+    # Before manifest version 2 the Parquet sat beside the manifest; the retraining channel
+    # reads all of merged/{endpoint}/, so a window must not be there twice.
+    _, _, _, invocations = traffic(10)
+    upload(s3, invocations)
+    s3.put_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet", Body=b"old layout")
+    run(s3, config)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]]
+    assert sorted(keys) == [MERGED_KEY, PREFIX + "manifest.json"]
+    assert read_manifest(s3)["manifest_version"] == 2
 
 
 def test_a_failed_run_leaves_earlier_results_intact(s3, config):
     _, _, _, invocations = traffic(10)
     upload(s3, invocations)
     run(s3, config)
-    before = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
+    before = s3.get_object(Bucket=BUCKET, Key=MERGED_KEY)["Body"].read()
     put_schema(s3, {"features": []})  # a broken schema makes the next run fail
     with pytest.raises(BaselineSchemaError, match="'features' must be a non-empty list"):
         run(s3, config)
-    after = s3.get_object(Bucket=BUCKET, Key=PREFIX + "merged.parquet")["Body"].read()
+    after = s3.get_object(Bucket=BUCKET, Key=MERGED_KEY)["Body"].read()
     assert after == before
 
 
@@ -517,4 +551,4 @@ def test_base64_payload_with_charset_is_decoded(s3, config):
         "data": base64.b64encode(text.encode("latin-1")).decode(),
     }
     put_lines(s3, f"datacapture/{ENDPOINT}/{VARIANT}/2026/11/25/13/b64.jsonl", [json.dumps(record)])
-    assert run(s3, config)["record_count"] == 1
+    assert run(s3, config)["merged_row_count"] == 1
