@@ -12,7 +12,7 @@ export SAGEMAKER_SUPPRESS_V2_WARNING := 1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint build unit render bench-monitor bench-false-alarms bench-merge bench-projection \
+.PHONY: run test lint typecheck build unit render bench-monitor bench-false-alarms bench-merge bench-projection \
 	bench-performance clean
 
 ## run: the offline end-to-end run (the main job)
@@ -21,7 +21,7 @@ run: $(VENV)/.installed
 
 ## test: every gate CI runs: linters, template validation, the stale-ASL check, the SAM
 ## build of the Lambdas (with their size limit), all tests
-test: lint build unit
+test: lint typecheck build unit
 
 lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(VENV)/bin/ruff check .
@@ -29,6 +29,10 @@ lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(PY) -m workflow.render --check
 	$(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(TOOLS)/bin/sam validate --lint --template template.yaml
+
+## typecheck: mypy on the deployables (common, container, lambdas, workflow), zero errors
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 # What `sam deploy` uploads: the functions' dependencies resolved for the Lambda runtime's
 # platform (this is what catches a wheel the python3.11 runtime cannot load), and each
