@@ -118,82 +118,47 @@ def parse_dataset_format(value: str | None) -> dict[str, Any]:
     return {}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m drift_monitor", description=__doc__)
-    parser.add_argument("mode", nargs="?", default="monitor", choices=("monitor", "baseline"))
-    parser.add_argument("--dataset", help="dataset file or directory (overrides dataset_source)")
-    parser.add_argument(
-        "--schema",
-        help="schema.json (baseline: required unless in the dataset "
-        "folder; monitor: overrides the baseline's copy)",
-    )
-    parser.add_argument("--output", help="output directory (overrides output_path)")
-    parser.add_argument(
-        "--baseline",
-        help="monitor: baseline directory (overrides the folder of baseline_statistics)",
-    )
-    parser.add_argument(
-        "--format",
-        dest="dataset_format",
-        help='dataset_format JSON, e.g. {"csv": {"header": true}}',
-    )
-    return parser
-
-
 def load_config(
     argv: list[str], environ: Mapping[str, str], *, now: datetime | None = None
 ) -> Config:
-    """Resolve the settings; raises InputError naming the bad setting."""
+    """Resolve the settings of a job command line; raises InputError naming the bad setting."""
+    # Imported here: drift_monitor.arguments reads this module's defaults for its help text.
+    from drift_monitor.arguments import JOB_COMMANDS, UsageError, parse_arguments
+
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage
-        raise InputError(f"bad arguments {argv!r} (see usage above)") from exc
+        args = parse_arguments(argv)
+    except UsageError as exc:  # argparse already printed usage
+        raise InputError(f"bad arguments {argv!r}: {exc} (see usage above)") from exc
+    if args is None or args.command not in JOB_COMMANDS:
+        raise InputError(f"bad arguments {argv!r}: not a {'/'.join(JOB_COMMANDS)} job")
+    return config_from_args(args, environ, now=now)
+
+
+def config_from_args(
+    args: argparse.Namespace, environ: Mapping[str, str], *, now: datetime | None = None
+) -> Config:
+    """The job's settings: arguments first, then the environment, then the job's defaults."""
     ml_root = ml_root_from(environ)
     env = merged_environment(environ, ml_root)
-
-    if args.mode == "baseline":
-        dataset = Path(args.dataset) if args.dataset else reroot(DEFAULT_BASELINE_DATASET, ml_root)
-    else:
-        source = args.dataset or env.get("dataset_source")
-        dataset = Path(source) if source else reroot(DEFAULT_MONITOR_DATASET, ml_root)
-    output = args.output or env.get("output_path")
-    output_path = Path(output) if output else reroot(DEFAULT_OUTPUT, ml_root)
-
-    stats = env.get("baseline_statistics")
-    constraints = env.get("baseline_constraints")
-    baseline_dir: Path | None = None
-    if args.mode == "monitor":
-        if args.baseline:
-            baseline_dir = Path(args.baseline)
-        elif stats:
-            baseline_dir = Path(stats).parent
-        elif constraints:
-            baseline_dir = Path(constraints).parent
-        else:
-            baseline_dir = reroot(DEFAULT_BASELINE_DIR, ml_root)
-    schema = args.schema or env.get("schema_path")
-
-    start = parse_time(env.get("start_time"), "start_time")
-    end = parse_time(env.get("end_time"), "end_time")
+    mode = args.command
+    start = parse_time(getattr(args, "start", None) or env.get("start_time"), "start_time")
+    end = parse_time(getattr(args, "end", None) or env.get("end_time"), "end_time")
     if start and end and start >= end:
         raise InputError(f"start_time {start.isoformat()} is not before end_time {end.isoformat()}")
     metric_time = (
         parse_time(env.get("metric_time"), "metric_time") or end or (now or datetime.now(UTC))
     )
-    try:
-        threads = int(env.get("DRIFT_MONITOR_THREADS", "1"))
-    except ValueError as exc:
-        raise InputError(
-            f"DRIFT_MONITOR_THREADS={env.get('DRIFT_MONITOR_THREADS')!r} is not an integer"
-        ) from exc
+    output = args.output or env.get("output_path")
+    schema = args.schema or env.get("schema_path")
+    stats, constraints = env.get("baseline_statistics"), env.get("baseline_constraints")
     return Config(
-        mode=args.mode,
-        threads=max(threads, 1),
+        mode=mode,
+        threads=args.threads or parse_threads(env.get("DRIFT_MONITOR_THREADS")),
         ml_root=ml_root,
-        dataset_source=dataset,
+        dataset_source=_dataset(mode, args.dataset, env, ml_root),
         dataset_format=parse_dataset_format(args.dataset_format or env.get("dataset_format")),
-        output_path=output_path,
-        baseline_dir=baseline_dir,
+        output_path=Path(output) if output else reroot(DEFAULT_OUTPUT, ml_root),
+        baseline_dir=_baseline_dir(args, env, ml_root) if mode == "monitor" else None,
         baseline_statistics=Path(stats) if stats else None,
         baseline_constraints=Path(constraints) if constraints else None,
         schema_path=Path(schema) if schema else None,
@@ -205,6 +170,29 @@ def load_config(
         schedule_name=env.get("sagemaker_monitoring_schedule_name") or None,
         accuracy_threshold=parse_threshold(env.get("accuracy_threshold"), "accuracy_threshold"),
     )
+
+
+def _dataset(mode: str, argument: str | None, env: Mapping[str, str], ml_root: Path) -> Path:
+    if mode == "baseline":
+        return Path(argument) if argument else reroot(DEFAULT_BASELINE_DATASET, ml_root)
+    source = argument or env.get("dataset_source")
+    return Path(source) if source else reroot(DEFAULT_MONITOR_DATASET, ml_root)
+
+
+def _baseline_dir(args: argparse.Namespace, env: Mapping[str, str], ml_root: Path) -> Path:
+    """--baseline, else the folder of baseline_statistics, else of baseline_constraints."""
+    if args.baseline:
+        return Path(args.baseline)
+    located = env.get("baseline_statistics") or env.get("baseline_constraints")
+    return Path(located).parent if located else reroot(DEFAULT_BASELINE_DIR, ml_root)
+
+
+def parse_threads(value: str | None) -> int:
+    """DRIFT_MONITOR_THREADS (default 1; below 1 counts as 1)."""
+    try:
+        return max(int(value or "1"), 1)
+    except ValueError as exc:
+        raise InputError(f"DRIFT_MONITOR_THREADS={value!r} is not an integer") from exc
 
 
 def parse_threshold(value: str | None, name: str) -> float | None:
