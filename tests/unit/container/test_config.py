@@ -90,3 +90,35 @@ def test_lenient_times_and_bad_settings(tmp_path):
     (tmp_path / "config" / "processingjobconfig.json").write_text("{broken")
     with pytest.raises(InputError, match=r"processingjobconfig\.json"):
         load_config([], root)
+
+
+def test_command_line_options_beat_the_environment(tmp_path):
+    env = {
+        "DRIFT_MONITOR_ML_ROOT": str(tmp_path),
+        "DRIFT_MONITOR_THREADS": "3",
+        "start_time": "2026-11-25T13:00:00Z",
+        "end_time": "2026-11-25T14:00:00Z",
+        "dataset_format": '{"parquet": {}}',
+    }
+    config = load_config(
+        ["--threads", "2", "--start", "2026-11-25T13:30:00Z", "--format", "jsonl"], env
+    )
+    assert config.mode == "monitor" and config.threads == 2
+    assert config.start_time == datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
+    assert config.end_time == datetime(2026, 11, 25, 14, tzinfo=UTC)  # from the environment
+    assert config.dataset_format == {"sagemakerCaptureJson": {}}
+    assert load_config([], env).threads == 3
+    assert load_config(["baseline", "--format", "csv"], env).dataset_format == {
+        "csv": {"header": True}
+    }
+
+
+def test_threads_and_non_job_commands(tmp_path):
+    root = {"DRIFT_MONITOR_ML_ROOT": str(tmp_path)}
+    assert load_config([], {**root, "DRIFT_MONITOR_THREADS": "0"}).threads == 1
+    with pytest.raises(InputError, match="DRIFT_MONITOR_THREADS='many' is not an integer"):
+        load_config([], {**root, "DRIFT_MONITOR_THREADS": "many"})
+    with pytest.raises(InputError, match="not a monitor/baseline job"):
+        load_config(["infer-schema", "data.csv"], root)
+    with pytest.raises(InputError, match=r"bad arguments .*unknown format 'avro'"):
+        load_config(["--format", "avro"], root)
