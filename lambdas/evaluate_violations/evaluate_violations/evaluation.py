@@ -49,7 +49,7 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
         report_html_uri=reports.report_html_uri,
         actual_accuracy=facts.actual_accuracy,
         projected_accuracy=facts.projected_accuracy,
-        labeled_count=facts.labeled_count,
+        labeled_row_count=facts.labeled_row_count,
         top_drifted_features=facts.top_drifted_features,
         subject=subject(merge, verdict.decision),
         message=message(

@@ -15,8 +15,8 @@ from monitoring_contract import CheckType, SectionName, SectionStatus
 
 @dataclass(frozen=True)
 class WindowFacts:
-    record_count: int
-    labeled_count: int
+    row_count: int  # rows analysed
+    labeled_row_count: int  # labelled rows the measured accuracy rests on
     label_coverage: float | None
     actual_accuracy: float | None
     actual_interval: tuple[float, float] | None
@@ -47,11 +47,11 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
     drift = summary.feature_drift
 
     labeled = quality.labeled_count if quality and quality.labeled_count is not None else None
-    labeled_count = labeled if labeled is not None else merge.labeled_count
-    record_count = summary.item_count if summary.item_count is not None else merge.record_count
+    labeled_row_count = labeled if labeled is not None else merge.labeled_row_count
+    row_count = summary.item_count if summary.item_count is not None else merge.merged_row_count
     coverage = quality.label_coverage if quality else None
-    if coverage is None and record_count > 0:
-        coverage = labeled_count / record_count
+    if coverage is None and row_count > 0:
+        coverage = labeled_row_count / row_count
 
     actual = quality.accuracy if quality else None
     if actual is None:
@@ -67,8 +67,8 @@ def window_facts(reports: Reports, merge: MergePayload) -> WindowFacts:
     no_labels = [n for n, status in statuses.items() if status == SectionStatus.NO_LABELS]
 
     return WindowFacts(
-        record_count=record_count,
-        labeled_count=labeled_count,
+        row_count=row_count,
+        labeled_row_count=labeled_row_count,
         label_coverage=coverage,
         actual_accuracy=actual,
         actual_interval=quality.accuracy_ci if quality else None,

@@ -54,15 +54,6 @@ class MergePayload(_Lenient):
     report_uri: str = Field(pattern=r"^s3://[^/]+/.*$")
     force_retrain: bool = False
 
-    # Old names, read by facts.py until it moves to the names above; remove then.
-    @property
-    def record_count(self) -> int:
-        return self.merged_row_count
-
-    @property
-    def labeled_count(self) -> int:
-        return self.labeled_row_count
-
 
 class EvaluateEvent(_Lenient):
     merge: MergePayload
@@ -189,7 +180,7 @@ class EvaluationResult(BaseModel):
     report_html_uri: str
     actual_accuracy: float | None
     projected_accuracy: float | None
-    labeled_count: int
+    labeled_row_count: int  # labelled rows the measured accuracy rests on
     top_drifted_features: list[str] | None
     subject: str = Field(max_length=100)
     message: str

@@ -56,7 +56,7 @@ def message(
     lines = [
         f"Endpoint: {merge.endpoint_name}{variant}",
         f"Window:   {window_text(merge.window.start, merge.window.end)} UTC, "
-        f"{facts.record_count} rows, run {merge.run_id}",
+        f"{facts.row_count} rows, run {merge.run_id}",
         f"Decision: {decision.upper()}",
         "Why:",
     ]
@@ -84,7 +84,7 @@ def message(
 
 def _coverage(facts: WindowFacts) -> str:
     share = f" ({facts.label_coverage:.0%})" if facts.label_coverage is not None else ""
-    return f"{facts.labeled_count} of {facts.record_count} rows labelled{share}"
+    return f"{facts.labeled_row_count} of {facts.row_count} rows labelled{share}"
 
 
 def _ascii(text: str) -> str:

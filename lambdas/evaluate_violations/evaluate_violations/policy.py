@@ -109,7 +109,7 @@ def _gate_on_labels(
     gated: dict[str, list[Violation]] = {}
     if (
         CheckType.MODEL_QUALITY in groups.retrain
-        and facts.labeled_count < config.min_labeled_rows_for_retrain
+        and facts.labeled_row_count < config.min_labeled_rows_for_retrain
     ):
         gated[CheckType.MODEL_QUALITY] = groups.retrain.pop(CheckType.MODEL_QUALITY)
     return gated
@@ -153,7 +153,7 @@ def _violation_reasons(
     """One line per type: retraining, label-gated, notifying, no action, ignored."""
     reasons = [_describe(check, items, facts) for check, items in groups.retrain.items()]
     reasons += [
-        f"{_describe(check, items, facts)}; only {facts.labeled_count} labelled rows "
+        f"{_describe(check, items, facts)}; only {facts.labeled_row_count} labelled rows "
         f"< {ENV_MIN_LABELED_ROWS_FOR_RETRAIN}={config.min_labeled_rows_for_retrain}, "
         f"so it notifies instead of retraining"
         for check, items in gated.items()
@@ -221,7 +221,7 @@ def _describe(check: str, items: list[Violation], facts: WindowFacts) -> str:
         parts.append(f"and {len(items) - MAX_FEATURES_PER_REASON} more")
     text = f"{check}: " + "; ".join(parts)
     if check == CheckType.MODEL_QUALITY:
-        text += f" on {facts.labeled_count} labelled rows"
+        text += f" on {facts.labeled_row_count} labelled rows"
     return text
 
 

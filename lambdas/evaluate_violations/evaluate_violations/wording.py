@@ -32,7 +32,7 @@ def actual_accuracy_text(facts: WindowFacts) -> str | None:
         return None
     return (
         f"{num(facts.actual_accuracy)}{interval(facts.actual_interval)}"
-        f"{versus(facts.actual_threshold)} on {facts.labeled_count} labelled rows"
+        f"{versus(facts.actual_threshold)} on {facts.labeled_row_count} labelled rows"
     )
 
 

@@ -81,7 +81,7 @@ def test_model_quality_with_enough_labels_retrains_and_records_the_claim(s3, con
     result = run(s3, config).result
     assert result.decision == "retrain"
     assert result.reasons[0] == "model_quality_check: accuracy 0.709 < 0.800 on 388 labelled rows"
-    assert result.labeled_count == 388
+    assert result.labeled_row_count == 388
     assert result.actual_accuracy == pytest.approx(0.7088)
     assert result.projected_accuracy == pytest.approx(0.74)
     assert any(
@@ -291,7 +291,7 @@ def test_summary_absent_falls_back_to_metric_groups_and_violations(s3, config):
     assert result.actual_accuracy == pytest.approx(0.7088)
     assert result.projected_accuracy == pytest.approx(0.74)
     assert result.top_drifted_features == ["age"]
-    assert result.labeled_count == 388  # from the merge payload
+    assert result.labeled_row_count == 388  # from the merge payload
 
 
 def test_top_drifted_features_are_capped_and_count_everything(s3, config):

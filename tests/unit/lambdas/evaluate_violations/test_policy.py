@@ -21,8 +21,8 @@ from tests.unit.lambdas.evaluate_violations.conftest import (
 
 def facts(labeled: int = 388, **overrides) -> WindowFacts:
     values = dict(
-        record_count=812,
-        labeled_count=labeled,
+        row_count=812,
+        labeled_row_count=labeled,
         label_coverage=labeled / 812,
         actual_accuracy=0.71,
         actual_interval=(0.66, 0.75),
