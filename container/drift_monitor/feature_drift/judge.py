@@ -74,11 +74,8 @@ def decide(result: dict[str, Any], enough: bool) -> None:
 
 
 def violation(result: dict[str, Any]) -> dict[str, Any]:
-    """The ``baseline_drift_check`` record of a drifted feature.
-
-    This check has always written ``threshold`` before ``observed`` (left out when the effect
-    is not finite); the order is kept so constraint_violations.json does not change.
-    """
+    """The ``baseline_drift_check`` record of a drifted feature (``observed`` is left out when
+    the effect is not finite)."""
     effect = result["effect_size"]
     description = (
         f"Baseline drift distance: {effect:.4g} ({result['effect_size_metric']}) "
@@ -86,13 +83,10 @@ def violation(result: dict[str, Any]) -> dict[str, Any]:
         f"p={result['p_value']:.3g}, BH-adjusted "
         f"{result.get('p_value_adjusted', 1.0):.3g}"
     )
-    entry = Violation(
+    return Violation(
         result["name"],
         CheckType.BASELINE_DRIFT,
         description,
         observed=round(effect, 6) if np.isfinite(effect) else None,
         threshold=result["threshold"],
     ).to_json()
-    if "observed" in entry:
-        entry["observed"] = entry.pop("observed")  # after threshold, as written before
-    return entry
