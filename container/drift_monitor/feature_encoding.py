@@ -1,8 +1,8 @@
 """One encoding of feature frames for the gradient-boosted models of the projection.
 
 ``HistGradientBoostingClassifier`` takes categorical columns as pandas categories, at most 255
-of them; both the domain classifier (:mod:`drift_monitor.projection_shift`) and the
-feature-aware calibration (:mod:`drift_monitor.projection_features`) need the same category
+of them; both the domain classifier (:mod:`drift_monitor.projection.shift`) and the
+feature-aware calibration (:mod:`drift_monitor.projection.features`) need the same category
 sets on every frame they fit or score. The most frequent categories are kept; the rest become
 ``__other__``; a category the sets do not know is ``__other__`` when that exists, else missing.
 """
