@@ -263,27 +263,28 @@ class ClassEstimator:
         precision = np.nan_to_num(self.baseline.precision)
         accuracy = float(np.sum(counts * precision) / n)
         rng = np.random.default_rng(self.seed)
-        effective = np.maximum(np.rint(self.baseline.effective_rows).astype(np.int64), 1)
-        precision_draws = (
-            rng.binomial(effective[None, :], precision[None, :], size=(self.resamples, 2))
-            / effective[None, :]
-        )
-        correct_draws = rng.binomial(counts[None, :], precision_draws).sum(axis=1)
+        correct_draws = rng.binomial(counts[None, :], self._precision_draws(rng)).sum(axis=1)
         lower, upper, std = _interval(accuracy, correct_draws / n, level)
         return Projection(accuracy, lower, upper, std, {}, n)
 
     def expected(self, predicted_positive: np.ndarray) -> ExpectedCorrect:
-        """P(correct) of these rows; draws of its sum from the normal approximation of the
-        baseline precisions' sampling error (variance sum n_k^2 p_k (1 - p_k) / ESS_k)."""
+        """P(correct) of these rows, and draws of its sum from the same bootstrap of the
+        baseline precisions that :meth:`project` uses (the outcome noise is the reliability
+        test's own term)."""
         precision = np.nan_to_num(self.baseline.precision)
         counts = _class_counts(predicted_positive)
-        effective = np.maximum(self.baseline.effective_rows, 1.0)
-        count_draws = np.random.default_rng(self.seed).normal(
-            (counts * precision).sum(),
-            math.sqrt(np.sum(counts**2 * precision * (1 - precision) / effective)),
-            self.resamples,
-        )
+        precision_draws = self._precision_draws(np.random.default_rng(self.seed))
+        count_draws = (precision_draws * counts[None, :]).sum(axis=1)
         return ExpectedCorrect(precision[predicted_positive.astype(int)], count_draws)
+
+    def _precision_draws(self, rng: np.random.Generator) -> np.ndarray:
+        """Each class's precision redrawn from its effective baseline rows (resamples x 2)."""
+        precision = np.nan_to_num(self.baseline.precision)
+        effective = np.maximum(np.rint(self.baseline.effective_rows).astype(np.int64), 1)
+        return (
+            rng.binomial(effective[None, :], precision[None, :], size=(self.resamples, 2))
+            / effective[None, :]
+        )
 
 
 @dataclass(frozen=True)

@@ -354,7 +354,8 @@ def test_class_estimator_expected_counts_match_an_independent_calculation():
     variance = 60**2 * 0.8 * 0.2 / 300 + 40**2 * 0.9 * 0.1 / 700
     draws = expected.count_draws
     assert abs(draws.mean() - mean) < 4 * np.sqrt(variance / draws.size)
-    # the sample variance of 20,000 normal draws: chi-square with 19,999 degrees of freedom
+    # the sample variance of 20,000 bootstrap draws (sums of binomials, near normal): within
+    # the chi-square bound with 19,999 degrees of freedom
     low, high = stats.chi2.ppf([0.0005, 0.9995], draws.size - 1) / (draws.size - 1)
     assert low * variance <= np.var(draws, ddof=1) <= high * variance
     assert expected.count_shift == (0.0, 0.0)
