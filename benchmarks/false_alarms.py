@@ -44,9 +44,9 @@ from drift_monitor.baseline_store import CONSTRAINTS_FILE, BaselineStore
 from drift_monitor.config import load_config
 from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG
 from drift_monitor.data_quality import DataQualitySection
+from drift_monitor.dataset import from_table
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
-from drift_monitor.window import from_table
 from examples.adult import scored as _data
 
 RESULTS = Path(__file__).resolve().parent / "results" / "false_alarms.md"

@@ -24,9 +24,9 @@ import pyarrow as pa
 
 from benchmarks._results import publish
 from column_schema import parse_schema
+from drift_monitor.dataset import from_table
 from drift_monitor.model_quality import ModelQualitySection
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
-from drift_monitor.window import from_table
 
 RESULTS = Path(__file__).resolve().parent / "results" / "performance_speed.md"
 SCHEMA = parse_schema(

@@ -48,9 +48,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 
 from benchmarks._results import publish
 from column_schema import load_schema
+from drift_monitor.dataset import from_table
 from drift_monitor.model_quality import QualitySettings
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
-from drift_monitor.window import from_table
 from examples.adult.scored import CATEGORICAL, FEATURES, LABELED_CSV, NUMERICAL, read_features
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,11 +22,11 @@ from drift_monitor.baseline_store import (
 from drift_monitor.config import Config
 from drift_monitor.constraints import deep_merge
 from drift_monitor.data_quality import profile
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
-from drift_monitor.readers import read_window
+from drift_monitor.readers import read_dataset
 from drift_monitor.registry import default_sections
 from drift_monitor.sections import Section
-from drift_monitor.window import WindowData
 
 MAX_UNPARSEABLE_SHARE = 0.01
 
@@ -48,7 +48,7 @@ def _schema(config: Config) -> tuple[ColumnSchema, Path]:
     return load_schema(path), path
 
 
-def check_reference(reference: WindowData) -> None:
+def check_reference(reference: Dataset) -> None:
     """A baseline must be built from complete, parseable data: refuse otherwise."""
     source = reference.ingest.source
     if reference.n_rows == 0:
@@ -70,7 +70,7 @@ def check_reference(reference: WindowData) -> None:
 
 def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
     schema, schema_path = _schema(config)
-    reference = read_window(config.dataset_source, config.dataset_format, schema)
+    reference = read_dataset(config.dataset_source, config.dataset_format, schema)
     check_reference(reference)
     output = config.output_path
     output.mkdir(parents=True, exist_ok=True)

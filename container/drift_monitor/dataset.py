@@ -1,6 +1,8 @@
-"""One window of merged records (or the baseline reference), held column-wise on Arrow/NumPy.
+"""The rows a job analyses, held column-wise on Arrow/NumPy: a window's merged dataset
+(``monitor``) or the baseline's reference dataset (``baseline``). "Window" is the time interval
+the rows come from (as in the Lambdas), never the rows themselves.
 
-Every section reads the data through :class:`WindowData`, so the type normalisation (numeric
+Every section reads the data through :class:`Dataset`, so the type normalisation (numeric
 features as float64 with NaN for missing, categorical features as dictionary-encoded strings)
 happens once, and whatever could not be normalised is recorded in :class:`IngestReport`
 instead of being dropped silently.
@@ -44,8 +46,8 @@ class IngestReport:
 
 
 @dataclass
-class WindowData:
-    """A window's rows. ``table`` has the merged-dataset columns, already type-normalised."""
+class Dataset:
+    """The analysed rows. ``table`` has the merged-dataset columns, already type-normalised."""
 
     schema: ColumnSchema
     table: pa.Table
@@ -129,8 +131,8 @@ def _to_float64(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def from_table(
     table: pa.Table, schema: ColumnSchema, *, source: str = "", ingest: IngestReport | None = None
-) -> WindowData:
-    """Normalise a raw Arrow table into a :class:`WindowData` (see :func:`from_columns`)."""
+) -> Dataset:
+    """Normalise a raw Arrow table into a :class:`Dataset` (see :func:`from_columns`)."""
     return from_columns(
         table.column_names, table.column, table.num_rows, schema, source=source, ingest=ingest
     )
@@ -144,8 +146,8 @@ def from_columns(
     *,
     source: str = "",
     ingest: IngestReport | None = None,
-) -> WindowData:
-    """Normalise raw columns (fetched one at a time with ``load``) into a :class:`WindowData`.
+) -> Dataset:
+    """Normalise raw columns (fetched one at a time with ``load``) into a :class:`Dataset`.
 
     Numeric features become float64 (strings are parsed; values that do not parse become
     missing and are counted); categorical features become dictionary-encoded strings;
@@ -185,7 +187,7 @@ def from_columns(
             numeric[role] = _to_float64(_normalise_numeric(role, table.column(role), report))
             columns[role] = _arrow_view(numeric[role])
     normalised = pa.table(columns) if columns else pa.table({})
-    window = WindowData(schema=schema, table=normalised, n_rows=n_rows, ingest=report)
+    window = Dataset(schema=schema, table=normalised, n_rows=n_rows, ingest=report)
     # The float64 arrays back the table's numeric columns (NaN = null): one copy, shared.
     window._numeric_cache.update(numeric)
     return window

@@ -25,9 +25,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.constraints import enabled, feature_settings, number
+from drift_monitor.dataset import Dataset
 from drift_monitor.report import dataset_drift as report
 from drift_monitor.sections import SectionResult
-from drift_monitor.window import WindowData
 from monitoring_contract import CheckType, SectionName, SectionStatus, Violation
 
 REFERENCE_FILE = "dataset_drift_reference.parquet"
@@ -74,7 +74,7 @@ class DatasetDriftSection:
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         frame = reference.features_frame()
         if len(frame) > MAX_REFERENCE_ROWS:
             frame = frame.sample(MAX_REFERENCE_ROWS, random_state=self.seed)
@@ -85,7 +85,7 @@ class DatasetDriftSection:
         )
         return {"dataset_drift": dict(DEFAULTS)}
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         config = {**DEFAULTS, **(constraints.get("dataset_drift") or {})}
         min_rows = int(
             number(feature_settings(constraints, ""), "minimum_rows", "monitoring_config")
@@ -124,7 +124,7 @@ class DatasetDriftSection:
         return _judge(auc, p_value, config, n_ref=len(ref), n_cur=len(cur))
 
     def _samples(
-        self, window: WindowData, baseline_dir: Path, cap: int
+        self, window: Dataset, baseline_dir: Path, cap: int
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """At most ``cap`` reference rows and ``cap`` window rows, of the features present."""
         store = BaselineStore(baseline_dir)
@@ -141,7 +141,7 @@ class DatasetDriftSection:
         rng = np.random.default_rng(self.seed)
         rows = np.sort(rng.choice(window.n_rows, n_cur, replace=False))
         # Take the rows in Arrow first: never build a DataFrame of the whole window.
-        sample = WindowData(
+        sample = Dataset(
             schema=window.schema, table=window.table.take(pa.array(rows)), n_rows=n_cur
         )
         cur = sample.features_frame()[names]

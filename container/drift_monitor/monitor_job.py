@@ -10,11 +10,11 @@ from drift_monitor import cloudwatch, report
 from drift_monitor.baseline_store import CONSTRAINTS_FILE, SCHEMA_FILE, BaselineStore
 from drift_monitor.config import Config
 from drift_monitor.constraints import deep_merge, enabled
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
-from drift_monitor.readers import read_window
+from drift_monitor.readers import read_dataset
 from drift_monitor.registry import default_sections
 from drift_monitor.sections import Section, SectionResult
-from drift_monitor.window import WindowData
 from drift_monitor.writers import write_json, write_violations
 from monitoring_contract import SectionStatus
 
@@ -41,7 +41,7 @@ def load_baseline(config: Config) -> tuple[Path, dict]:
     return baseline_dir, constraints
 
 
-def _inferred(config: Config, window: WindowData, schema_path: Path) -> dict[str, Any]:
+def _inferred(config: Config, window: Dataset, schema_path: Path) -> dict[str, Any]:
     schema = window.schema
     names = window.table.column_names
     inferred: dict[str, Any] = {
@@ -82,7 +82,7 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
     constraints, overrides = with_overrides(constraints, config)
     schema_path = config.schema_path or baseline_dir / SCHEMA_FILE
     schema = load_schema(schema_path)
-    window = read_window(
+    window = read_dataset(
         config.dataset_source,
         config.dataset_format,
         schema,

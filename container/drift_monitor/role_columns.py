@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.steps import log
-from drift_monitor.window import WindowData
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,20 @@ class Finding:
     text: str
 
 
-def _has_values(window: WindowData, column: str | None) -> bool:
+def _has_values(window: Dataset, column: str | None) -> bool:
     if not column or column not in window.table.column_names:
         return False
     return bool(window.n_rows == 0 or np.any(~np.isnan(window.numeric(column))))
 
 
-def _absent(window: WindowData, role: str, column: str) -> str:
+def _absent(window: Dataset, role: str, column: str) -> str:
     where = window.ingest.source or "the dataset"
     if column in window.table.column_names:
         return f"{role} column {column!r} in {where} has no values"
     return f"no {role} column {column!r} in {where}"
 
 
-def _no_output(window: WindowData) -> str:
+def _no_output(window: Dataset) -> str:
     """Neither a score nor a prediction with values."""
     schema = window.schema
     columns = [("score", schema.score), ("prediction", schema.prediction)]
@@ -47,7 +47,7 @@ def _no_output(window: WindowData) -> str:
     return f"neither {named[0]} nor {named[1]} has values in {where}"
 
 
-def baseline_findings(window: WindowData) -> list[Finding]:
+def baseline_findings(window: Dataset) -> list[Finding]:
     """What the baseline will not build, one finding per missing role."""
     schema = window.schema
     has_score, has_prediction = (
@@ -84,7 +84,7 @@ def baseline_findings(window: WindowData) -> list[Finding]:
     return findings
 
 
-def monitor_findings(window: WindowData) -> list[Finding]:
+def monitor_findings(window: Dataset) -> list[Finding]:
     """What this window's analysis will leave out (labels are often not in yet: a note)."""
     schema = window.schema
     findings = []
@@ -106,7 +106,7 @@ def monitor_findings(window: WindowData) -> list[Finding]:
     return findings
 
 
-def require_some_column(window: WindowData) -> None:
+def require_some_column(window: Dataset) -> None:
     """Refuse a non-empty dataset with none of the schema's columns: nothing can be computed."""
     schema = window.schema
     names = set(window.table.column_names) - set(window.ingest.missing_columns)
@@ -119,7 +119,7 @@ def require_some_column(window: WindowData) -> None:
         )
 
 
-def check_roles(window: WindowData, mode: str) -> list[str]:
+def check_roles(window: Dataset, mode: str) -> list[str]:
     """Log each finding for ``mode`` (baseline/monitor); return the warnings' texts."""
     require_some_column(window)
     findings = baseline_findings(window) if mode == "baseline" else monitor_findings(window)

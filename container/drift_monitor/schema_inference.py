@@ -22,9 +22,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from column_schema import ColumnSchema, parse_schema
+from drift_monitor.dataset import METADATA_COLUMNS
 from drift_monitor.errors import InputError
 from drift_monitor.readers.tabular import find_tabular_files
-from drift_monitor.window import METADATA_COLUMNS
 
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 

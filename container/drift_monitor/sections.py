@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from drift_monitor.window import WindowData
+from drift_monitor.dataset import Dataset
 
 
 @dataclass
@@ -31,11 +31,11 @@ class SectionResult:
 class Section(Protocol):
     name: str
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         """Write this section's artefacts (JSON/Parquet, no pickles) into ``baseline_dir``;
         return top-level keys to merge into constraints.json."""
         ...
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         """Analyse one window against the baseline in ``baseline_dir``."""
         ...

@@ -13,7 +13,7 @@ from typing import Any
 from drift_monitor import drift_tests
 from drift_monitor.constraints import number
 from drift_monitor.data_quality.profile import NumericFacts
-from drift_monitor.window import IngestReport
+from drift_monitor.dataset import IngestReport
 from monitoring_contract import CheckType, Violation
 
 Note = tuple[str, str, str]  # (feature, check, detail), a report line that is not a violation

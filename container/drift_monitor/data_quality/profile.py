@@ -13,7 +13,7 @@ import numpy as np
 
 from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG
 from drift_monitor.counting import category_counts
-from drift_monitor.window import WindowData
+from drift_monitor.dataset import Dataset
 
 MAX_DOMAIN_SIZE = 1000  # categories beyond this are not written as a domain constraint
 
@@ -98,9 +98,7 @@ def string_profile(name: str, counts: dict[str, int], missing: int) -> dict[str,
     }
 
 
-def profile(
-    window: WindowData, facts: dict[str, NumericFacts] | None = None
-) -> list[dict[str, Any]]:
+def profile(window: Dataset, facts: dict[str, NumericFacts] | None = None) -> list[dict[str, Any]]:
     """statistics.json ``features`` for every schema feature."""
     facts = facts or {}
     features = []
@@ -117,7 +115,7 @@ def profile(
     return features
 
 
-def suggest_constraints(window: WindowData, profiles: list[dict[str, Any]]) -> dict[str, Any]:
+def suggest_constraints(window: Dataset, profiles: list[dict[str, Any]]) -> dict[str, Any]:
     """Model Monitor constraints.json suggested from the reference (every key user-editable)."""
     entries = []
     for prof in profiles:

@@ -11,21 +11,21 @@ from drift_monitor.data_quality import checks
 from drift_monitor.data_quality.checks import CompletenessTest, Note
 from drift_monitor.data_quality.judge import completeness_violations
 from drift_monitor.data_quality.profile import NumericFacts, profile, suggest_constraints
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.report import data_quality as report
 from drift_monitor.sections import SectionResult
-from drift_monitor.window import WindowData
 from monitoring_contract import SectionName, SectionStatus
 
 
 class DataQualitySection:
     name = str(SectionName.DATA_QUALITY)
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         # Everything this section needs later lives in constraints.json itself.
         return suggest_constraints(reference, profile(reference))
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         ingest = window.ingest
         min_rows = int(
             number(feature_settings(constraints, ""), "minimum_rows", "monitoring_config")
@@ -57,7 +57,7 @@ class DataQualitySection:
 
 
 def _feature_checks(
-    window: WindowData,
+    window: Dataset,
     feature: Feature,
     prof: dict[str, Any],
     facts: dict[str, NumericFacts],
@@ -115,7 +115,7 @@ def _metrics(profiles: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _summary(
-    window: WindowData, violations: list[dict[str, Any]], enough: bool, min_rows: int
+    window: Dataset, violations: list[dict[str, Any]], enough: bool, min_rows: int
 ) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "status": SectionStatus.OK if enough else SectionStatus.INSUFFICIENT_DATA,
@@ -130,7 +130,7 @@ def _summary(
     return summary
 
 
-def _statistics(window: WindowData, profiles: list[dict[str, Any]]) -> dict[str, Any]:
+def _statistics(window: Dataset, profiles: list[dict[str, Any]]) -> dict[str, Any]:
     """statistics.json keys: Model Monitor's dataset and features, and malformed records."""
     ingest = window.ingest
     dataset: dict[str, Any] = {"item_count": window.n_rows}

@@ -12,7 +12,7 @@ from column_schema import Feature
 from drift_monitor import drift_tests
 from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.counting import category_counts
-from drift_monitor.window import WindowData
+from drift_monitor.dataset import Dataset
 
 BASELINE_FILE = "feature_drift_baseline.json"
 REFERENCE_FILE = "feature_drift_reference.parquet"
@@ -36,7 +36,7 @@ def _numeric_entry(values: np.ndarray) -> dict[str, Any]:
     }
 
 
-def fit(reference: WindowData, baseline_dir: Path, seed: int) -> None:
+def fit(reference: Dataset, baseline_dir: Path, seed: int) -> None:
     """Write the baseline document and the (at most MAX_REFERENCE_ROWS) numerical sample."""
     rng = np.random.default_rng(seed)
     features: dict[str, Any] = {}

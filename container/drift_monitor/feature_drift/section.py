@@ -11,12 +11,12 @@ import pyarrow as pa
 from column_schema import Feature
 from drift_monitor.baseline_store import BaselineStore
 from drift_monitor.constraints import feature_settings, number
+from drift_monitor.dataset import Dataset
 from drift_monitor.feature_drift import baseline, judge, measure
 from drift_monitor.feature_drift.baseline import REFERENCE_FILE, REFERENCE_WHAT
 from drift_monitor.feature_drift.measure import MAX_TEST_ROWS, Counts
 from drift_monitor.report import feature_drift as report
 from drift_monitor.sections import SectionResult
-from drift_monitor.window import WindowData
 from monitoring_contract import SectionName, SectionStatus
 
 
@@ -26,11 +26,11 @@ class FeatureDriftSection:
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         baseline.fit(reference, baseline_dir, self.seed)
         return {}
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         store = BaselineStore(baseline_dir)
         document, reference = baseline.load(store)
         rng = np.random.default_rng(self.seed)
@@ -66,7 +66,7 @@ class FeatureDriftSection:
 
     def _measure(
         self,
-        window: WindowData,
+        window: Dataset,
         feature: Feature,
         base: dict,
         store: BaselineStore,
@@ -109,7 +109,7 @@ def _metrics(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _summary(
-    window: WindowData, results: list[dict[str, Any]], tested: int, enough: bool, min_rows: int
+    window: Dataset, results: list[dict[str, Any]], tested: int, enough: bool, min_rows: int
 ) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "status": SectionStatus.OK if enough else SectionStatus.INSUFFICIENT_DATA,

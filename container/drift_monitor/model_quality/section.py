@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from drift_monitor.baseline_store import BaselineStore
+from drift_monitor.dataset import Dataset
 from drift_monitor.model_quality.judge import accuracy_threshold, check_constraints
 from drift_monitor.model_quality.metrics import binary_classification_metrics, binary_outcomes
 from drift_monitor.model_quality.settings import (
@@ -19,7 +20,6 @@ from drift_monitor.model_quality.settings import (
 )
 from drift_monitor.report import model_quality as report
 from drift_monitor.sections import SectionResult
-from drift_monitor.window import WindowData
 from monitoring_contract import SectionName, SectionStatus
 
 BASELINE_FILE = "model_quality_baseline.json"
@@ -37,7 +37,7 @@ class LabelledRows:
     without_prediction: int  # labelled rows whose prediction is missing (left out)
 
 
-def labelled_rows(window: WindowData) -> LabelledRows:
+def labelled_rows(window: Dataset) -> LabelledRows:
     """Select the labelled rows; labelled rows without a prediction are counted, not scored."""
     schema = window.schema
     labels = window.labels()
@@ -89,7 +89,7 @@ class ModelQualitySection:
     def __init__(self, settings: QualitySettings | None = None) -> None:
         self._settings = settings
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         """Measure the baseline and derive the accuracy threshold (accuracy - tolerance)."""
         settings = self._settings or QualitySettings()
         rows = labelled_rows(reference)
@@ -121,7 +121,7 @@ class ModelQualitySection:
         BaselineStore(baseline_dir).write_json(BASELINE_FILE, summary)
         return result
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         settings = self._settings or QualitySettings.from_constraints(constraints)
         rows = labelled_rows(window)
         summary: dict[str, Any] = {

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.model_quality import binary_outcomes
 from drift_monitor.projection import artefacts
@@ -37,7 +38,6 @@ from drift_monitor.projection.rows import frame, output_rows, sample_rows
 from drift_monitor.projection.settings import ProjectionSettings
 from drift_monitor.projection.shift import ShiftEstimate, estimate_shift
 from drift_monitor.projection.wording import class_method, score_method
-from drift_monitor.window import WindowData
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Rows:
     ``usable`` masks the table's rows; the other arrays are over the usable rows only.
     """
 
-    window: WindowData
+    window: Dataset
     usable: np.ndarray
     predicted_positive: np.ndarray
     scores: np.ndarray | None
@@ -55,7 +55,7 @@ class Rows:
     labeled: np.ndarray
 
     @classmethod
-    def of(cls, window: WindowData) -> Rows:
+    def of(cls, window: Dataset) -> Rows:
         usable, predicted_positive, scores = output_rows(window)
         labels = window.labels()[usable]
         return cls(window, usable, predicted_positive, scores, labels, ~np.isnan(labels))
@@ -79,7 +79,7 @@ class Reference:
     outcome: np.ndarray  # is positive class, labelled rows only
 
     @classmethod
-    def load(cls, baseline_dir: Path, window: WindowData) -> Reference:
+    def load(cls, baseline_dir: Path, window: Dataset) -> Reference:
         rows = Rows.of(artefacts.load_reference(baseline_dir, window))
         outcome = binary_outcomes(
             rows.labels[rows.labeled],

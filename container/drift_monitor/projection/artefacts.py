@@ -18,10 +18,10 @@ import pyarrow as pa
 
 from column_schema import ColumnSchema
 from drift_monitor.baseline_store import BaselineStore
+from drift_monitor.dataset import Dataset
 from drift_monitor.projection.calibration import CalibrationMap
 from drift_monitor.projection.estimators import GRID
 from drift_monitor.projection.features import FeatureCalibrator
-from drift_monitor.window import WindowData
 
 BASELINE_FILE = "projection_baseline.json"
 REFERENCE_FILE = "projection_reference.parquet"
@@ -100,7 +100,7 @@ def write_reference(baseline_dir: Path, table: pa.Table) -> None:
     BaselineStore(baseline_dir).write_table(REFERENCE_FILE, table)
 
 
-def load_reference(baseline_dir: Path, window: WindowData) -> WindowData:
+def load_reference(baseline_dir: Path, window: Dataset) -> Dataset:
     """The reference sample as a window of ``window``'s schema (which it must cover)."""
     store = BaselineStore(baseline_dir)
     table = store.read_table(REFERENCE_FILE, WHAT[REFERENCE_FILE])
@@ -111,4 +111,4 @@ def load_reference(baseline_dir: Path, window: WindowData) -> WindowData:
             WHAT[REFERENCE_FILE],
             f"lacks features {missing} of the current schema.json",
         )
-    return WindowData(schema=window.schema, table=table, n_rows=table.num_rows)
+    return Dataset(schema=window.schema, table=table, n_rows=table.num_rows)

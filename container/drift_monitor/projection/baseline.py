@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from drift_monitor.dataset import Dataset
 from drift_monitor.model_quality import binary_outcomes
 from drift_monitor.projection import artefacts
 from drift_monitor.projection.calibration import (
@@ -22,14 +23,13 @@ from drift_monitor.projection.estimators import GRID, class_precision
 from drift_monitor.projection.features import compare_out_of_fold, fit_feature_calibrator
 from drift_monitor.projection.rows import frame, output_rows, reference_sample
 from drift_monitor.projection.settings import SETTINGS_KEY, ProjectionSettings
-from drift_monitor.window import WindowData
 
 # Rows of each class the feature-aware calibration's 5-fold comparison needs (each fold's
 # early-stopping split is stratified and needs both classes on both sides).
 MIN_ROWS_PER_CLASS = 50
 
 
-def fit_baseline(reference: WindowData, baseline_dir: Path, settings: ProjectionSettings) -> dict:
+def fit_baseline(reference: Dataset, baseline_dir: Path, settings: ProjectionSettings) -> dict:
     """Fit and check the calibration; store it and a reference sample (JSON + Parquet)."""
     baseline_dir.mkdir(parents=True, exist_ok=True)
     labels = reference.labels()
@@ -117,7 +117,7 @@ def _fit_calibration(
 
 
 def _feature_calibration(
-    reference: WindowData,
+    reference: Dataset,
     table_rows: np.ndarray,
     scores: np.ndarray,
     outcome: np.ndarray,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from drift_monitor.dataset import Dataset
 from drift_monitor.model_quality import binary_outcomes
-from drift_monitor.window import WindowData
 
 
 def sample_rows(n: int, limit: int, seed: int) -> np.ndarray:
@@ -32,7 +32,7 @@ def reference_sample(
     return np.sort(np.r_[labeled, unlabeled])
 
 
-def output_rows(window: WindowData) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def output_rows(window: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(usable mask, predicted positive for usable rows, scores for usable rows or None)."""
     predictions = window.predictions()
     scores = window.scores()
@@ -47,9 +47,9 @@ def output_rows(window: WindowData) -> tuple[np.ndarray, np.ndarray, np.ndarray 
     return usable, predicted_positive, None if scores is None else scores[usable]
 
 
-def frame(window: WindowData, rows: np.ndarray) -> pd.DataFrame:
+def frame(window: Dataset, rows: np.ndarray) -> pd.DataFrame:
     """The features of ``rows`` (table row indices) as a data frame."""
-    subset = WindowData(
+    subset = Dataset(
         schema=window.schema, table=window.table.take(pa.array(rows)), n_rows=int(rows.size)
     )
     return subset.features_frame()

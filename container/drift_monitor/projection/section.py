@@ -13,6 +13,7 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from drift_monitor.dataset import Dataset
 from drift_monitor.model_quality import accuracy_threshold, binary_outcomes
 from drift_monitor.projection import artefacts
 from drift_monitor.projection.analysis import (
@@ -36,7 +37,6 @@ from drift_monitor.projection.wording import (
 )
 from drift_monitor.report.projection import projection_html
 from drift_monitor.sections import SectionResult
-from drift_monitor.window import WindowData
 from monitoring_contract import CheckType, SectionName, SectionStatus, Violation
 
 STATISTICS_KEY = "projected_binary_classification_metrics"
@@ -50,17 +50,17 @@ class ProjectionSection:
     def __init__(self, settings: ProjectionSettings | None = None) -> None:
         self._settings = settings
 
-    def fit_baseline(self, reference: WindowData, baseline_dir: Path) -> dict:
+    def fit_baseline(self, reference: Dataset, baseline_dir: Path) -> dict:
         """Fit and check the calibration; store it and a reference sample (JSON + Parquet)."""
         return fit_baseline(reference, Path(baseline_dir), self._settings or ProjectionSettings())
 
-    def analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         # Single-threaded BLAS/OpenMP: the fits here are small, and thread spin-waiting on a
         # shared host costs far more than it gains.
         with threadpool_limits(limits=1):
             return self._analyse(window, Path(baseline_dir), constraints)
 
-    def _analyse(self, window: WindowData, baseline_dir: Path, constraints: dict) -> SectionResult:
+    def _analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
         settings = self._settings or ProjectionSettings.from_constraints(constraints)
         document = artefacts.load_document(baseline_dir)
         threshold = accuracy_threshold(constraints)

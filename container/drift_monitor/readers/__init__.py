@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from column_schema import ColumnSchema
+from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.readers.capture import read_capture
 from drift_monitor.readers.tabular import find_tabular_files, read_tabular
-from drift_monitor.window import WindowData
 
 
 def detect_format(path: Path) -> str:
@@ -36,14 +36,14 @@ def detect_format(path: Path) -> str:
     )
 
 
-def read_window(
+def read_dataset(
     path: Path,
     dataset_format: dict[str, Any],
     schema: ColumnSchema,
     *,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> WindowData:
+) -> Dataset:
     """Read one window. Tabular data is taken as is (the merge Lambda already windowed it);
     capture JSONL is filtered to ``[start, end)`` by ``inferenceTime``."""
     kind = next(iter(dataset_format)) if dataset_format else detect_format(path)
@@ -60,4 +60,4 @@ def read_window(
     return read_tabular(files, kind, schema, source=str(path))
 
 
-__all__ = ["detect_format", "read_window"]
+__all__ = ["detect_format", "read_dataset"]

@@ -20,15 +20,15 @@ import pyarrow as pa
 
 from capture_format import CaptureParser, CaptureRecord, RecordError
 from column_schema import ColumnSchema
+from drift_monitor.dataset import Dataset, IngestReport, from_table
 from drift_monitor.errors import InputError
-from drift_monitor.window import IngestReport, WindowData, from_table
 
 _MAX_EXAMPLES = 5
 
 
 def read_capture(
     root: Path, schema: ColumnSchema, *, start: datetime | None, end: datetime | None
-) -> WindowData:
+) -> Dataset:
     if not root.exists():
         raise InputError(f"{root}: dataset_source does not exist")
     files = sorted(root.rglob("*.jsonl")) if root.is_dir() else [root]

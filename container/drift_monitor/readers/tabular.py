@@ -9,8 +9,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from column_schema import ColumnSchema
+from drift_monitor.dataset import Dataset, from_columns, from_table
 from drift_monitor.errors import InputError
-from drift_monitor.window import WindowData, from_columns, from_table
 
 _SUFFIXES = {"parquet": (".parquet", ".pq"), "csv": (".csv",)}
 
@@ -56,7 +56,7 @@ def _read_csv(path: Path, schema: ColumnSchema) -> pa.Table:
         raise InputError(f"{path}: not a readable CSV file with a header ({exc})") from exc
 
 
-def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *, source: str) -> WindowData:
+def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *, source: str) -> Dataset:
     if kind == "parquet" and len(files) == 1:
         return _read_parquet_columnwise(files[0], schema)
     reader = _read_parquet if kind == "parquet" else _read_csv
@@ -74,7 +74,7 @@ def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *, source: 
     return from_table(table, schema, source=source)
 
 
-def _read_parquet_columnwise(path: Path, schema: ColumnSchema) -> WindowData:
+def _read_parquet_columnwise(path: Path, schema: ColumnSchema) -> Dataset:
     """One Parquet file, one column at a time (each raw column is freed once converted)."""
     try:
         names = pq.read_schema(path).names

@@ -1,11 +1,11 @@
-"""WindowData normalisation: types, unparseable values, missing/extra columns, roles."""
+"""Dataset normalisation: types, unparseable values, missing/extra columns, roles."""
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from column_schema import parse_schema
-from drift_monitor.window import from_table
+from drift_monitor.dataset import from_table
 
 SCHEMA = parse_schema(
     {"features": [{"name": "x", "type": "numerical"}, {"name": "c", "type": "categorical"}]}

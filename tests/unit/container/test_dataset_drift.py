@@ -6,9 +6,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from drift_monitor.dataset import from_table
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
-from drift_monitor.window import from_table
 from examples.adult import scored as _data
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from column_schema import parse_schema
 from drift_monitor.errors import InputError
-from drift_monitor.readers import detect_format, read_window
+from drift_monitor.readers import detect_format, read_dataset
 
 SCHEMA = parse_schema(
     {"features": [{"name": "x", "type": "numerical"}, {"name": "c", "type": "categorical"}]}
@@ -30,17 +30,17 @@ TABLE = pa.table(
 
 def test_parquet_file_and_directory(tmp_path):
     pq.write_table(TABLE, tmp_path / "a.parquet")
-    window = read_window(tmp_path / "a.parquet", {"parquet": {}}, SCHEMA)
+    window = read_dataset(tmp_path / "a.parquet", {"parquet": {}}, SCHEMA)
     assert window.n_rows == 3 and window.categorical("c").null_count == 1
     pq.write_table(TABLE, tmp_path / "b.parquet")
-    window = read_window(tmp_path, {}, SCHEMA)
+    window = read_dataset(tmp_path, {}, SCHEMA)
     assert window.n_rows == 6
     np.testing.assert_array_equal(window.labels(), [0, np.nan, 1, 0, np.nan, 1])
 
 
 def test_csv_with_header_keeps_numeric_looking_categories_as_strings(tmp_path):
     pacsv.write_csv(TABLE, tmp_path / "w.csv")
-    window = read_window(tmp_path / "w.csv", {"csv": {"header": True}}, SCHEMA)
+    window = read_dataset(tmp_path / "w.csv", {"csv": {"header": True}}, SCHEMA)
     assert window.categorical("c").dictionary.to_pylist() == ["1", "b"]
     assert window.ingest.original_types == {}
     assert np.isnan(window.numeric("x")[2])
@@ -49,19 +49,19 @@ def test_csv_with_header_keeps_numeric_looking_categories_as_strings(tmp_path):
 def test_csv_without_header_is_refused(tmp_path):
     pacsv.write_csv(TABLE, tmp_path / "w.csv")
     with pytest.raises(InputError, match="header"):
-        read_window(tmp_path / "w.csv", {"csv": {"header": False}}, SCHEMA)
+        read_dataset(tmp_path / "w.csv", {"csv": {"header": False}}, SCHEMA)
 
 
 def test_corrupt_parquet_names_the_file(tmp_path):
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"not parquet at all")
     with pytest.raises(InputError, match=r"bad\.parquet"):
-        read_window(bad, {"parquet": {}}, SCHEMA)
+        read_dataset(bad, {"parquet": {}}, SCHEMA)
 
 
 def test_empty_directory_and_missing_path(tmp_path):
     with pytest.raises(InputError, match="no parquet files"):
-        read_window(tmp_path, {"parquet": {}}, SCHEMA)
+        read_dataset(tmp_path, {"parquet": {}}, SCHEMA)
     with pytest.raises(InputError, match="does not exist"):
         detect_format(tmp_path / "nope")
 
@@ -112,7 +112,7 @@ def test_capture_jsonl_tree_filters_window_splits_batches_and_counts_bad_lines(t
         "{not json",
     ]
     (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
-    window = read_window(
+    window = read_dataset(
         tmp_path,
         {"sagemakerCaptureJson": {}},
         SCHEMA,
@@ -187,7 +187,7 @@ def test_capture_jsonl_with_json_payloads(tmp_path):
         ),
     ]
     (hour / "part.jsonl").write_text("\n".join(lines) + "\n")
-    window = read_window(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA)
+    window = read_dataset(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA)
     assert window.table.column("inference_id").to_pylist() == ["j1", "jb:0", "jb:1"]
     np.testing.assert_array_equal(window.numeric("x"), [34, 51, 27])
     assert window.categorical("c").to_pylist() == ["a", "b", None]
@@ -202,7 +202,7 @@ def test_capture_single_file_keeps_five_examples_counts_all_and_skips_blank_line
     lines += ["{bad"] * 7 + ["", "   "]
     lines += [_capture("2026-11-25T13:00:00Z", "2,b", "0.7", "first")]  # start is inside
     path.write_text("\n".join(lines) + "\n")
-    window = read_window(
+    window = read_dataset(
         path,
         {"sagemakerCaptureJson": {}},
         SCHEMA,
@@ -221,7 +221,7 @@ def test_capture_single_file_keeps_five_examples_counts_all_and_skips_blank_line
 def test_capture_without_time_bounds_and_missing_source(tmp_path):
     path = tmp_path / "one.jsonl"
     path.write_text(_capture("2020-01-01T00:00:00Z", "3,c", "0.3", "old") + "\n")
-    window = read_window(path, {"sagemakerCaptureJson": {}}, SCHEMA)
+    window = read_dataset(path, {"sagemakerCaptureJson": {}}, SCHEMA)
     assert window.n_rows == 1 and window.ingest.records_outside_window == 0
     with pytest.raises(InputError, match="dataset_source does not exist"):
-        read_window(tmp_path / "nope", {"sagemakerCaptureJson": {}}, SCHEMA)
+        read_dataset(tmp_path / "nope", {"sagemakerCaptureJson": {}}, SCHEMA)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
 from drift_monitor.role_columns import (
     baseline_findings,
@@ -12,7 +13,6 @@ from drift_monitor.role_columns import (
     monitor_findings,
     require_some_column,
 )
-from drift_monitor.window import from_table
 
 
 def _window(table: pa.Table, schema, source: str = "ref.parquet"):

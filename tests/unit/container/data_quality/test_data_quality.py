@@ -7,8 +7,8 @@ import pyarrow as pa
 import pytest
 
 from drift_monitor.data_quality import DataQualitySection, profile
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
-from drift_monitor.window import from_table
 from examples.adult import scored as _data
 
 

@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
 from drift_monitor.feature_drift import BASELINE_FILE, FeatureDriftSection
-from drift_monitor.window import from_table
 from examples.adult import scored as _data
 
 

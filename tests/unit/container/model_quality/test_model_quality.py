@@ -10,6 +10,7 @@ from scipy import stats
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
 from column_schema import parse_schema
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
 from drift_monitor.model_quality import (
     BASELINE_FILE,
@@ -18,7 +19,6 @@ from drift_monitor.model_quality import (
     binary_classification_metrics,
 )
 from drift_monitor.quality_intervals import bootstrap_f1, delong_auc, wilson_interval
-from drift_monitor.window import from_table
 
 FEATURES = [{"name": "x", "type": "numerical"}]
 

@@ -9,6 +9,7 @@ from scipy import integrate, stats
 from scipy.special import expit
 
 from column_schema import parse_schema
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
 from drift_monitor.projection.artefacts import BASELINE_FILE, DRAWS_FILE, REFERENCE_FILE
@@ -29,7 +30,6 @@ from drift_monitor.projection.estimators import (
 from drift_monitor.projection.features import ClassShift
 from drift_monitor.quality_intervals import wilson_interval
 from drift_monitor.report.projection import projection_html
-from drift_monitor.window import from_table
 
 SLOPE = 2.0
 # Fewer bootstrap maps and domain-classifier rows than the defaults keep the tests fast; the

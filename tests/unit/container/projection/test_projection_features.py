@@ -10,6 +10,7 @@ from scipy.special import expit
 from sklearn.ensemble import GradientBoostingClassifier
 
 from column_schema import parse_schema
+from drift_monitor.dataset import from_table
 from drift_monitor.errors import InputError
 from drift_monitor.projection import ProjectionSection, ProjectionSettings
 from drift_monitor.projection.artefacts import BASELINE_FILE, FEATURE_MODEL_FILE
@@ -22,7 +23,6 @@ from drift_monitor.projection.features import (
     class_shift,
     trees_of,
 )
-from drift_monitor.window import from_table
 
 FAST = {"bootstrap_resamples": 60, "domain_classifier_rows": 2000}
 SCHEMA = parse_schema(
