@@ -31,11 +31,11 @@ import pandas as pd
 
 from column_schema import ColumnSchema, load_schema
 from examples.adult import LABELED_CSV, SCHEMA_JSON
-from processing_paths import BASELINE_DATASET_DIR, OUTPUT_DIR, SCHEMA_INPUT_DIR
 from trainer.model import build_pipeline, feature_frame, positive_scores
+from workflow.make_baseline import BaselineTarget, baseline_job_request
 from workflow.offline import capture_writer
 from workflow.offline.local_jobs import LocalJobRunner
-from workflow.offline.stack import MONITOR_IMAGE
+from workflow.offline.stack import ACCOUNT_ID, MONITOR_IMAGE
 
 LABEL_SOURCE_COLUMN, POSITIVE_LABEL = "income", ">50K"
 
@@ -214,12 +214,24 @@ def _run_baseline_job(
         Key=f"{inputs_prefix}/schema.json",
         Body=json.dumps(schema.to_dict(), indent=2),
     )
-    request = baseline_job_request(bucket, endpoint, job_suffix=f"{now:%Y%m%d%H%M%S}")
+    request = baseline_job_request(
+        demo_baseline_target(bucket, endpoint),
+        dataset_name="reference.parquet",
+        job_suffix=f"{now:%Y%m%d%H%M%S}",
+    )
     outcome = runner.run_processing(request)
     if not outcome.succeeded:
         raise RuntimeError(
             f"the demo's baseline job failed: {outcome.failure_reason} (log: {outcome.log_path})"
         )
+
+
+def demo_baseline_target(bucket: str, endpoint: str) -> BaselineTarget:
+    """The demo's baseline job: the request ``make_baseline`` sends on AWS, with offline's image
+    (moto does not check the role)."""
+    return BaselineTarget(
+        bucket, endpoint, f"arn:aws:iam::{ACCOUNT_ID}:role/drift-sagemaker", MONITOR_IMAGE
+    )
 
 
 def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
@@ -228,59 +240,6 @@ def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
     constraints = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     constraints["binary_classification_constraints"]["accuracy"]["threshold"] = floor
     s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(constraints, indent=2))
-
-
-def baseline_job_request(bucket: str, endpoint: str, *, job_suffix: str) -> dict[str, Any]:
-    """CreateProcessingJob request of the baseline job (also what to send on AWS)."""
-    return {
-        "ProcessingJobName": f"baseline-{endpoint}-{job_suffix}"[:63],
-        "AppSpecification": {"ImageUri": MONITOR_IMAGE, "ContainerArguments": ["baseline"]},
-        "Environment": {
-            "dataset_format": '{"parquet": {}}',
-            "schema_path": f"{SCHEMA_INPUT_DIR}/schema.json",
-            "output_path": OUTPUT_DIR,
-        },
-        "ProcessingInputs": [
-            {
-                "InputName": "baseline_dataset_input",
-                "S3Input": {
-                    "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/reference.parquet",
-                    "LocalPath": BASELINE_DATASET_DIR,
-                    "S3DataType": "S3Prefix",
-                    "S3InputMode": "File",
-                },
-            },
-            {
-                "InputName": "schema",
-                "S3Input": {
-                    "S3Uri": f"s3://{bucket}/baseline-input/{endpoint}/schema.json",
-                    "LocalPath": SCHEMA_INPUT_DIR,
-                    "S3DataType": "S3Prefix",
-                    "S3InputMode": "File",
-                },
-            },
-        ],
-        "ProcessingOutputConfig": {
-            "Outputs": [
-                {
-                    "OutputName": "baseline",
-                    "S3Output": {
-                        "S3Uri": f"s3://{bucket}/baselines/{endpoint}/",
-                        "LocalPath": OUTPUT_DIR,
-                        "S3UploadMode": "EndOfJob",
-                    },
-                }
-            ]
-        },
-        "ProcessingResources": {
-            "ClusterConfig": {
-                "InstanceCount": 1,
-                "InstanceType": "ml.m5.xlarge",
-                "VolumeSizeInGB": 30,
-            }
-        },
-        "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
-    }
 
 
 def _simulate_window(

@@ -4,6 +4,7 @@ import json
 
 import processing_paths
 from drift_monitor import config as container_config
+from workflow import make_baseline
 from workflow.offline import demo
 from workflow.render import ASL_PATH
 
@@ -31,7 +32,11 @@ def test_the_container_defaults_are_the_shared_paths():
 
 
 def test_the_demo_baseline_job_uses_the_shared_paths():
-    request = demo.baseline_job_request("bucket", "adult-income", job_suffix="x")
+    request = make_baseline.baseline_job_request(
+        demo.demo_baseline_target("bucket", "adult-income"),
+        dataset_name="reference.parquet",
+        job_suffix="x",
+    )
     local = {i["InputName"]: i["S3Input"]["LocalPath"] for i in request["ProcessingInputs"]}
     assert local == {
         "baseline_dataset_input": processing_paths.BASELINE_DATASET_DIR,
