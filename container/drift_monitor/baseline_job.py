@@ -26,7 +26,9 @@ from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.readers import read_dataset
 from drift_monitor.registry import default_sections
+from drift_monitor.role_columns import check_roles
 from drift_monitor.sections import Section
+from drift_monitor.steps import run_step
 
 MAX_UNPARSEABLE_SHARE = 0.01
 
@@ -72,11 +74,13 @@ def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
     schema, schema_path = _schema(config)
     reference = read_dataset(config.dataset_source, config.dataset_format, schema)
     check_reference(reference)
+    warnings = check_roles(reference, "baseline")
     output = config.output_path
     output.mkdir(parents=True, exist_ok=True)
     constraints: dict = {}
     for section in sections if sections is not None else default_sections():
-        constraints = deep_merge(constraints, section.fit_baseline(reference, output) or {})
+        fitted = run_step(section.name, config.threads, section.fit_baseline, reference, output)
+        constraints = deep_merge(constraints, fitted or {})
     statistics = {
         "version": 0.0,
         "dataset": {"item_count": reference.n_rows},
@@ -93,4 +97,5 @@ def run_baseline(config: Config, sections: list[Section] | None = None) -> str:
     store.write_json(CONSTRAINTS_FILE, constraints)
     if schema_path.resolve() != store.path(SCHEMA_FILE).resolve():
         shutil.copyfile(schema_path, store.path(SCHEMA_FILE))
-    return f"Completed: baseline of {reference.n_rows} rows written to {output}"
+    done = f"Completed: baseline of {reference.n_rows} rows written to {output}"
+    return "; warning: ".join([done, *warnings])

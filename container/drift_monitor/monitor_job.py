@@ -14,7 +14,9 @@ from drift_monitor.dataset import Dataset
 from drift_monitor.errors import InputError
 from drift_monitor.readers import read_dataset
 from drift_monitor.registry import default_sections
+from drift_monitor.role_columns import check_roles
 from drift_monitor.sections import Section, SectionResult
+from drift_monitor.steps import run_step
 from drift_monitor.writers import write_json, write_violations
 from monitoring_contract import SectionStatus
 
@@ -90,8 +92,11 @@ def run_monitor(config: Config, sections: list[Section] | None = None) -> str:
         end=config.end_time,
     )
     results: dict[str, SectionResult] = {}
+    check_roles(window, "monitor")
     for section in sections if sections is not None else default_sections():
-        results[section.name] = section.analyse(window, baseline_dir, constraints)
+        results[section.name] = run_step(
+            section.name, config.threads, section.analyse, window, baseline_dir, constraints
+        )
 
     statistics: dict[str, Any] = {
         "version": 0.0,
