@@ -13,12 +13,17 @@ from capture_format.capture import (
     parse_binary,
     parse_time,
 )
+from capture_format.files import FileError, file_lines
+from capture_format.outputs import class_index
 
 __all__ = [
     "CaptureParser",
     "CaptureRecord",
+    "FileError",
     "RecordError",
+    "class_index",
     "decode_payload",
+    "file_lines",
     "parse_binary",
     "parse_time",
 ]

@@ -20,11 +20,9 @@ from typing import Any
 from orjson import JSONDecodeError
 from orjson import loads as json_loads
 
+from capture_format.errors import RecordError
+from capture_format.outputs import OutputReader, loads_json
 from column_schema import ColumnSchema
-
-
-class RecordError(ValueError):
-    """One capture or label line cannot be used; the message is the quarantine reason."""
 
 
 @dataclass(slots=True)
@@ -73,6 +71,8 @@ def _format_of(media: str) -> str | None:
     subtype = media.rpartition("/")[2]
     if subtype.endswith("csv"):
         return "csv"
+    if "jsonl" in subtype or "ndjson" in subtype:
+        return "jsonl"
     if subtype == "json" or subtype.endswith("+json"):
         return "json"
     return None
@@ -91,11 +91,12 @@ def decode_payload(capture: Any, side: str) -> tuple[str, str]:
     encoding = capture.get("encoding")
     if encoding == "CSV":
         return "csv", data
-    if encoding == "JSON":
-        return "json", data
     encoding = str(encoding or "").upper()
-    if encoding in ("CSV", "JSON"):
-        return encoding.lower(), data
+    if encoding == "JSON":  # JSON Lines too, by content type (application/jsonlines)
+        content = str(capture.get("observedContentType") or "").lower()
+        return ("jsonl" if "jsonl" in content or "ndjson" in content else "json"), data
+    if encoding == "CSV":
+        return "csv", data
     content_type = capture.get("observedContentType")
     if encoding != "BASE64":
         raise RecordError(
@@ -119,6 +120,8 @@ def decode_payload(capture: Any, side: str) -> tuple[str, str]:
 
 
 def _numerical(value: Any, name: str) -> float | None:
+    """A float, or None when missing: empty, null, or NaN (``NaN``/``nan`` as most serialisers
+    write a missing value); infinities and other text are errors."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -127,6 +130,8 @@ def _numerical(value: Any, name: str) -> float | None:
         number = float(value)
     except ValueError:
         raise RecordError(f"feature {name!r}: {value!r} is not a number") from None
+    if number != number:  # NaN: a missing value
+        return None
     if not math.isfinite(number):
         raise RecordError(f"feature {name!r}: {value!r} is not a finite number")
     return number
@@ -157,9 +162,12 @@ class CaptureParser:
         self._categorical_at = [i for i, f in enumerate(schema.features) if not f.is_numerical]
         self.separator = output_row_separator
         self.class_output = schema.output_format == "class"
-        positive = schema.positive_class
-        self._positive, self._negative = positive, 1 - positive
-        self._threshold = schema.decision_threshold
+        self._outputs = OutputReader(schema, output_row_separator)
+        self._rows_at: Any = None
+        if schema.input is not None and schema.input.rows:
+            import jmespath  # only schemas with expressions need it
+
+            self._rows_at = jmespath.compile(schema.input.rows)
 
     # --- whole line -------------------------------------------------------------------------
     def parse(self, line: bytes | str) -> CaptureRecord:
@@ -190,33 +198,70 @@ class CaptureParser:
         rows = self.parse_input(*decode_payload(capture.get("endpointInput"), "endpointInput"))
         if not rows:
             raise RecordError("endpointInput holds no rows")
-        values = self.split_output(
+        scores, predictions = self._outputs.read(
             *decode_payload(capture.get("endpointOutput"), "endpointOutput"), len(rows)
         )
-        if self.class_output:
-            predictions = [self._class(v, i) for i, v in enumerate(values)]
-            scores = None
-        else:
-            scores = [self._score(v, i) for i, v in enumerate(values)]
-            predictions = [
-                self._positive if s >= self._threshold else self._negative for s in scores
-            ]
         return CaptureRecord(event_id, key, moment, rows, scores, predictions)
 
     # --- model input ------------------------------------------------------------------------
     def parse_input(self, fmt: str, text: str) -> list[tuple]:
         if fmt == "csv":
-            return [self._typed_csv(fields, i) for i, fields in enumerate(_csv_rows(text))]
+            rows = _csv_rows(text)
+            if rows and rows[0] and rows[0][0].strip() in self._index:
+                return self._with_header(rows)
+            return [self._typed_csv(fields, i) for i, fields in enumerate(rows)]
+        if fmt == "jsonl":
+            lines = [line for line in text.splitlines() if line.strip()]
+            payloads = [loads_json(line, "endpointInput (JSON Lines)") for line in lines]
+            found = [row for payload in payloads for row in self._json_rows(payload)]
+        else:
+            found = self._json_rows(self._json_body(text))
+        return [self._typed(row, i) for i, row in enumerate(found)]
+
+    def _json_body(self, text: str) -> Any:
+        """The decoded JSON body; several JSON values on separate lines are JSON Lines."""
         try:
-            payload = json_loads(text)
-        except JSONDecodeError as exc:
-            raise RecordError(f"endpointInput: JSON payload does not parse ({exc})") from None
-        return [self._typed(row, i) for i, row in enumerate(self._json_rows(payload))]
+            payload = loads_json(text, "endpointInput")
+        except RecordError:
+            lines = [line for line in text.splitlines() if line.strip()]
+            if len(lines) < 2:
+                raise
+            payload = [loads_json(line, "endpointInput (JSON Lines)") for line in lines]
+        if self._rows_at is not None:
+            found = self._rows_at.search(payload)
+            if found is None:
+                raise RecordError(
+                    f"endpointInput: input.rows {self._rows_at.expression!r} in schema.json "
+                    "found nothing (expected the list of rows)"
+                )
+            return found if isinstance(found, list) else [found]
+        return payload
+
+    def _with_header(self, rows: Sequence[list[str]]) -> list[tuple]:
+        """CSV whose first line names the columns (any order, a subset of the features)."""
+        header = [name.strip() for name in rows[0]]
+        unknown = [name for name in header if name not in self._index]
+        if unknown or len(set(header)) != len(header):
+            raise RecordError(
+                f"endpointInput: CSV header {header[:5]}... has unknown or repeated "
+                f"columns {unknown[:5]} (features: {', '.join(self.names[:3])}, ...)"
+            )
+        typed = []
+        for index, fields in enumerate(rows[1:]):
+            if len(fields) != len(header):
+                raise RecordError(
+                    f"endpointInput row {index}: expected {len(header)} fields "
+                    f"(as the CSV header), got {len(fields)}"
+                )
+            typed.append(self._typed(dict(zip(header, fields, strict=True)), index))
+        return typed
 
     def _json_rows(self, payload: Any) -> list[Any]:
         if isinstance(payload, dict):
             if "instances" in payload:
                 payload = payload["instances"]
+            elif isinstance(payload.get("inputs"), list):  # TensorFlow Serving row format
+                payload = payload["inputs"]
             elif "features" in payload:
                 return [payload["features"]]
             else:
@@ -282,66 +327,6 @@ class CaptureParser:
             )
         except RecordError as exc:
             raise RecordError(f"endpointInput {where}: {exc}") from None
-
-    # --- model output -----------------------------------------------------------------------
-    def split_output(self, fmt: str, text: str, n_rows: int) -> list[Any]:
-        if fmt == "json":
-            try:
-                values = self._json_outputs(json_loads(text))
-            except JSONDecodeError as exc:
-                raise RecordError(f"endpointOutput: JSON payload does not parse ({exc})") from None
-        else:
-            stripped = text.strip()
-            if self.separator == ",":
-                values = stripped.split(",")
-            else:
-                values = stripped.splitlines() if stripped else []
-                if self.separator == "auto" and len(values) == 1 and n_rows > 1:
-                    values = values[0].split(",")
-        if len(values) != n_rows:
-            raise RecordError(f"endpointOutput has {len(values)} values for {n_rows} input rows")
-        return values
-
-    def _json_outputs(self, payload: Any) -> list[Any]:
-        if isinstance(payload, dict):
-            for key in ("predictions", "outputs", "scores"):
-                if key in payload:
-                    payload = payload[key]
-                    break
-            else:
-                payload = [payload]
-        if not isinstance(payload, list):
-            payload = [payload]
-        return [self._json_value(item) for item in payload]
-
-    def _json_value(self, item: Any) -> Any:
-        if not isinstance(item, dict):
-            return item
-        keys = (
-            (self.schema.prediction, "predicted_label", "label", "prediction")
-            if self.class_output
-            else (self.schema.score or "score", "score", "probability")
-        )
-        for key in keys:
-            if key in item:
-                return item[key]
-        raise RecordError(f"endpointOutput: object without any of the keys {list(keys)}")
-
-    def _score(self, value: Any, index: int) -> float:
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        try:
-            score = float(value)
-        except (TypeError, ValueError):
-            raise RecordError(
-                f"endpointOutput row {index}: {value!r} is not a probability"
-            ) from None
-        if not 0.0 <= score <= 1.0:
-            raise RecordError(f"endpointOutput row {index}: score {score} is outside [0, 1]")
-        return score
-
-    def _class(self, value: Any, index: int) -> int:
-        return parse_binary(value, f"endpointOutput row {index}: predicted class")
 
 
 def parse_binary(value: Any, what: str) -> int:

@@ -12,7 +12,10 @@ Format (all keys but ``features`` optional, defaults shown)::
       "label": "label",            # ground truth (0/1), null where it has not arrived
       "positive_class": 1,
       "decision_threshold": 0.5,
-      "output_format": "probability"   # or "class": the endpoint returns only a class
+      "output_format": "probability",  # or "class": the endpoint returns only a class
+      "label_classes": null,           # class names of the labels (io_spec.py), else 0/1
+      "output": null,                  # where score/prediction are in the response (io_spec)
+      "input": null                    # where the rows are in a JSON request (io_spec)
     }
 
 Feature order is the order of fields in the endpoint's CSV request body.
@@ -25,6 +28,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from column_schema.io_spec import (
+    InputSpec,
+    OutputSpec,
+    SpecError,
+    classes_to_dict,
+    parse_classes,
+    parse_input,
+    parse_output,
+)
 
 FEATURE_TYPES = ("numerical", "categorical")
 OUTPUT_FORMATS = ("probability", "class")
@@ -56,6 +69,16 @@ class ColumnSchema:
     decision_threshold: float = 0.5
     output_format: str = "probability"
     problem_type: str = "BinaryClassification"
+    label_classes: tuple[str, str] | None = None  # names of class 0 and class 1; None: 0/1
+    output: OutputSpec | None = None
+    input: InputSpec | None = None
+
+    @property
+    def output_classes(self) -> tuple[str, str] | None:
+        """The class names the model writes: ``output.classes``, else ``label_classes``."""
+        if self.output and self.output.classes:
+            return self.output.classes
+        return self.label_classes
 
     @property
     def feature_names(self) -> list[str]:
@@ -70,6 +93,13 @@ class ColumnSchema:
         return [f.name for f in self.features if f.type == "categorical"]
 
     def to_dict(self) -> dict[str, Any]:
+        optional: dict[str, Any] = {}
+        if self.label_classes:
+            optional["label_classes"] = classes_to_dict(self.label_classes, self.positive_class)
+        if self.output:
+            optional["output"] = self.output.to_dict(self.positive_class)
+        if self.input:
+            optional["input"] = self.input.to_dict()
         return {
             "version": 1,
             "problem_type": self.problem_type,
@@ -80,6 +110,7 @@ class ColumnSchema:
             "positive_class": self.positive_class,
             "decision_threshold": self.decision_threshold,
             "output_format": self.output_format,
+            **optional,
         }
 
 
@@ -95,6 +126,16 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
     threshold, positive_class = _parse_decision(raw, source)
     prediction, label = raw.get("prediction", "prediction"), raw.get("label", "label")
     _check_roles((score, prediction, label), [f.name for f in features], source)
+    try:
+        label_classes = (
+            parse_classes(raw["label_classes"], "label_classes", positive_class)
+            if raw.get("label_classes") is not None
+            else None
+        )
+        output = parse_output(raw.get("output"), output_format, positive_class)
+        input_spec = parse_input(raw.get("input"))
+    except SpecError as exc:
+        raise SchemaError(f"{source}: {exc}") from None
     return ColumnSchema(
         features=features,
         score=score,
@@ -104,6 +145,9 @@ def parse_schema(raw: dict[str, Any], *, source: str = "schema.json") -> ColumnS
         decision_threshold=threshold,
         output_format=output_format,
         problem_type=problem_type,
+        label_classes=label_classes,
+        output=output,
+        input=input_spec,
     )
 
 
@@ -152,6 +196,8 @@ def _parse_decision(raw: dict[str, Any], source: str) -> tuple[float, int]:
         raise SchemaError(f"{source}: decision_threshold/positive_class: {exc}") from exc
     if not 0.0 < threshold < 1.0:
         raise SchemaError(f"{source}: decision_threshold must be in (0, 1), got {threshold}")
+    if positive_class not in (0, 1):
+        raise SchemaError(f"{source}: positive_class must be 0 or 1, got {positive_class}")
     return threshold, positive_class
 
 

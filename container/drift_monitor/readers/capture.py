@@ -6,7 +6,10 @@ Model Monitor schedule and the pipeline accept and reject the same records: CSV,
 BASE64 payloads, batched requests split into rows, outputs as scores or classes. Records with
 ``inferenceTime`` outside ``[start, end)`` are counted and skipped. There are no labels in
 capture data. Lines that cannot be used are counted and reported with the parser's reason
-(examples kept), never dropped silently.
+(examples kept), never dropped silently. Files are decoded as the merge Lambda decodes
+objects (:func:`capture_format.file_lines`): gzip by its magic bytes, a UTF-8 byte-order mark
+stripped; a file that is not JSON Lines text (corrupt gzip, binary) counts as one malformed
+record with its size and reason, instead of as lines of garbage.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from capture_format import CaptureParser, CaptureRecord, RecordError
+from capture_format import CaptureParser, CaptureRecord, FileError, RecordError, file_lines
 from column_schema import ColumnSchema
 from drift_monitor.dataset import Dataset, IngestReport, from_table
 from drift_monitor.errors import InputError
@@ -47,16 +50,25 @@ def read_capture(
 
 def _records(path: Path, parser: CaptureParser, report: IngestReport) -> Iterator[CaptureRecord]:
     """The parsed records of one file; unusable lines are counted (with a few examples)."""
-    with path.open("rb") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield parser.parse(line)
-            except RecordError as exc:
-                report.malformed_records += 1
-                if len(report.malformed_examples) < _MAX_EXAMPLES:
-                    report.malformed_examples.append(f"{path}:{line_no}: {exc}")
+    data = path.read_bytes()
+    try:
+        lines = file_lines(data)
+    except FileError as exc:
+        _malformed(report, f"{path}: unreadable file ({len(data)} bytes): {exc}")
+        return
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield parser.parse(line)
+        except RecordError as exc:
+            _malformed(report, f"{path}:{line_no}: {exc}")
+
+
+def _malformed(report: IngestReport, example: str) -> None:
+    report.malformed_records += 1
+    if len(report.malformed_examples) < _MAX_EXAMPLES:
+        report.malformed_examples.append(example)
 
 
 @dataclass

@@ -1,15 +1,23 @@
-"""Parse one ground-truth line (aws-contracts §2.2) into its join key and 0/1 label."""
+"""Parse one ground-truth line (aws-contracts §2.2) into its join key and 0/1 label.
+
+Labels are 0/1 ("1", "1.0", JSON ``1``), or class names when ``schema.json`` has
+``label_classes`` (``">50K"``, ``"fraud"``): then only those names are labels, and a record
+with any other label is rejected (quarantined) with that reason.
+"""
 
 from __future__ import annotations
 
 from orjson import JSONDecodeError
 from orjson import loads as json_loads
 
-from capture_format import RecordError, parse_binary
+from capture_format import RecordError, class_index
 
 
-def parse_label(line: bytes | str) -> tuple[str, int]:
-    """(eventId, label) of a ground-truth record; ``eventId`` is the capture's join key."""
+def parse_label(line: bytes | str, classes: tuple[str, str] | None = None) -> tuple[str, int]:
+    """(eventId, label) of a ground-truth record; ``eventId`` is the capture's join key.
+
+    ``classes``: the schema's ``label_classes`` (names of class 0 and class 1), or None for 0/1.
+    """
     try:
         record = json_loads(line)
     except JSONDecodeError as exc:
@@ -34,4 +42,4 @@ def parse_label(line: bytes | str) -> tuple[str, int]:
             raise RecordError(f"groundTruthData.data is not JSON ({exc})") from None
     if isinstance(data, str):
         data = data.strip()
-    return key, parse_binary(data, "groundTruthData.data label")
+    return key, class_index(data, classes, "groundTruthData.data label", "label_classes")

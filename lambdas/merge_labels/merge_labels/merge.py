@@ -28,12 +28,13 @@ from merge_labels.models import MergeEvent, MergeResult
 from merge_labels.quarantine import Quarantine
 from merge_labels.s3io import (
     S3Location,
+    UnreadableObject,
     hour_floor,
     hour_prefix,
     hours_between,
-    iter_lines,
     list_keys,
     parse_s3_uri,
+    read_lines,
 )
 from merge_labels.window import Target, iso, resolve_target
 
@@ -102,7 +103,9 @@ def merge_window(
     try:
         builder = MergedTableBuilder(schema)
         capture_ids = _read_captures(s3, where, target, schema, config, builder, stats, quarantine)
-        labels = _read_labels(s3, where, target, config, now, capture_ids, stats, quarantine)
+        labels = _read_labels(
+            s3, where, target, config, now, capture_ids, stats, quarantine, schema.label_classes
+        )
         del capture_ids
         table = builder.finish(labels)
         stats.rows = table.num_rows
@@ -176,7 +179,10 @@ def _read_captures(
     lines = blank = outside = inside = 0
     for uri, key in _jsonl_objects(s3, where.capture_root, hours_between(start, end), stats):
         stats.capture_files.append(uri)
-        for number, line in enumerate(iter_lines(s3, where.capture_root.bucket, key), 1):
+        file_lines = _object_lines(
+            s3, where.capture_root.bucket, key, uri, "capture", quarantine, stats
+        )
+        for number, line in enumerate(file_lines, 1):
             if not line or line.isspace():
                 blank += 1
                 continue
@@ -207,6 +213,28 @@ def _read_captures(
     return seen
 
 
+def _object_lines(s3, bucket: str, key: str, uri: str, kind: str, quarantine, stats) -> list[bytes]:
+    """The object's lines (gzip and a UTF-8 byte-order mark handled by ``read_lines``).
+
+    An object that is not JSON Lines text (corrupt gzip, another compression, binary bytes)
+    gives no lines: it is quarantined as one item (line 0, its size in the reason) and counted
+    as one record read and rejected, so merged + quarantined + outside the window == read.
+    Late-label scans only count it (``labels_past_lag.malformed_lines``).
+    """
+    try:
+        return read_lines(s3, bucket, key)
+    except UnreadableObject as exc:
+        if kind == "late":
+            stats.late_malformed_lines += 1
+            return []
+        quarantine.add(kind, uri, 0, f"unreadable object ({exc.size} bytes): {exc}", b"")
+        if kind == "capture":
+            stats.capture_lines += 1
+        else:
+            stats.label_lines += 1
+        return []
+
+
 def _read_labels(
     s3,
     where: Locations,
@@ -216,6 +244,7 @@ def _read_labels(
     capture_ids: set[str],
     stats: MergeStats,
     quarantine: Quarantine,
+    classes: tuple[str, str] | None = None,
 ) -> dict[str, int]:
     """Labels for this window's ids from collection hours [window start, cutoff)."""
     window = target.window
@@ -225,13 +254,14 @@ def _read_labels(
     root = where.ground_truth_root
     for uri, key in _jsonl_objects(s3, root, hours_between(window.start, cutoff), stats):
         stats.label_files.append(uri)
-        for number, line in enumerate(iter_lines(s3, root.bucket, key), 1):
+        file_lines = _object_lines(s3, root.bucket, key, uri, "label", quarantine, stats)
+        for number, line in enumerate(file_lines, 1):
             if not line or line.isspace():
                 stats.blank_lines += 1
                 continue
             stats.label_lines += 1
             try:
-                row_id, label = parse_label(line)
+                row_id, label = parse_label(line, classes)
             except RecordError as exc:
                 quarantine.add("label", uri, number, str(exc), line)
                 continue
@@ -241,7 +271,7 @@ def _read_labels(
             if row_id in labels:
                 stats.duplicate_labels.add(row_id)
             labels[row_id] = label
-    _count_late_labels(s3, root, cutoff, now, config, capture_ids, stats)
+    _count_late_labels(s3, root, cutoff, now, config, capture_ids, stats, classes)
     return labels
 
 
@@ -253,6 +283,7 @@ def _count_late_labels(
     config: MergeConfig,
     capture_ids: set[str],
     stats: MergeStats,
+    classes: tuple[str, str] | None = None,
 ) -> None:
     """Count (not use) labels for this window that arrived after the lag cutoff."""
     first = hour_floor(cutoff)
@@ -265,11 +296,11 @@ def _count_late_labels(
     stats.late_scan = (first, stop)
     for uri, key in _jsonl_objects(s3, root, hours_between(first, stop), stats):
         stats.late_label_files += 1
-        for line in iter_lines(s3, root.bucket, key):
+        for line in _object_lines(s3, root.bucket, key, uri, "late", None, stats):
             if not line or line.isspace():
                 continue
             try:
-                row_id, _ = parse_label(line)
+                row_id, _ = parse_label(line, classes)
             except RecordError:
                 stats.late_malformed_lines += 1
                 continue

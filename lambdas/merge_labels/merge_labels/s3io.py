@@ -1,7 +1,9 @@
-"""S3 access the merge needs: hour-folder prefixes, paginated listing, line streaming.
+"""S3 access the merge needs: hour-folder prefixes, paginated listing, reading objects' lines.
 
-Objects are streamed line by line (``StreamingBody.iter_lines``) so memory does not grow with
-the number or size of the input files.
+One object is read and decoded at a time (:func:`capture_format.file_lines`: gzip detected by
+its magic bytes, a UTF-8 byte-order mark stripped), so memory grows with the largest input
+file, not with their number; an object that is not JSON Lines text raises
+:class:`UnreadableObject` before any of its lines is used.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-LINE_CHUNK_BYTES = 1 << 20
+from capture_format import FileError, file_lines
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,31 @@ def list_keys(s3, location: S3Location) -> Iterator[str]:
             yield item["Key"]
 
 
-def iter_lines(s3, bucket: str, key: str) -> Iterator[bytes]:
-    """The lines of one object (without line endings), streamed."""
+class UnreadableObject(FileError):
+    """An object that is not JSON Lines text (corrupt gzip, other compression, binary bytes).
+
+    The caller quarantines the object as one item: ``str(exc)`` is the reason, ``size`` the
+    object's size in bytes.
+    """
+
+    def __init__(self, reason: str, size: int) -> None:
+        super().__init__(reason)
+        self.size = size
+
+
+def read_lines(s3, bucket: str, key: str) -> list[bytes]:
+    """The lines of one object (without line endings), decompressed and decoded as a whole."""
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     try:
-        yield from body.iter_lines(chunk_size=LINE_CHUNK_BYTES)
+        data = body.read()
     finally:
         body.close()
+    try:
+        return file_lines(data)
+    except FileError as exc:
+        raise UnreadableObject(str(exc), len(data)) from None
+
+
+def iter_lines(s3, bucket: str, key: str) -> Iterator[bytes]:
+    """:func:`read_lines` as an iterator (raises :class:`UnreadableObject` on the first step)."""
+    yield from read_lines(s3, bucket, key)

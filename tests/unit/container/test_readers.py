@@ -225,3 +225,33 @@ def test_capture_without_time_bounds_and_missing_source(tmp_path):
     assert window.n_rows == 1 and window.ingest.records_outside_window == 0
     with pytest.raises(InputError, match="dataset_source does not exist"):
         read_dataset(tmp_path / "nope", {"sagemakerCaptureJson": {}}, SCHEMA)
+
+
+def test_capture_gzip_bom_nan_and_an_unreadable_file(tmp_path):
+    """Same file decoding as the merge Lambda: gzip by content, BOM, NaN, one bad file."""
+    import gzip
+
+    hour = tmp_path / "ep" / "AllTraffic" / "2026" / "11" / "25" / "13"
+    hour.mkdir(parents=True)
+    records = [
+        _capture(f"2026-11-25T13:{minute:02d}:00Z", f"{minute},a", "0.4", f"r{minute}")
+        for minute in range(10)
+    ]
+    body = ("\n".join(records) + "\n").encode()
+    (hour / "a.jsonl").write_bytes(gzip.compress(body))  # compressed, plain name
+    (hour / "b.jsonl").write_bytes(b"\xef\xbb\xbf" + body.replace(b'"0,a', b'"NaN,a'))
+    broken = gzip.compress(body)[:-16]
+    (hour / "c.jsonl").write_bytes(broken)
+
+    window = read_dataset(tmp_path, {"sagemakerCaptureJson": {}}, SCHEMA)
+
+    assert window.n_rows == 20  # a.jsonl and b.jsonl in full
+    x = window.numeric("x")
+    assert np.isnan(x[10]) and np.isnan(x).sum() == 1  # NaN in b.jsonl's first record
+    assert window.ingest.malformed_records == 1  # c.jsonl, one item
+    (example,) = window.ingest.malformed_examples
+    assert "c.jsonl: unreadable file" in example and f"({len(broken)} bytes)" in example
+    # records read (20 + 1 unreadable file) == rows + malformed + outside the window
+    assert (
+        window.n_rows + window.ingest.malformed_records + window.ingest.records_outside_window == 21
+    )
