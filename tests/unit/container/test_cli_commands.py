@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -158,3 +159,29 @@ def test_infer_schema_to_stdout_and_no_silent_overwrite(tmp_path, env, capsys, r
     assert main(["infer-schema", str(tmp_path / "d.parquet")], env) == 1
     assert "--force" in capsys.readouterr().err
     assert (tmp_path / "schema.json").read_text() == "{}"
+
+
+def test_a_baseline_without_labels_says_what_will_not_be_built(
+    tmp_path, env, capsys, reference_table
+):
+    pq.write_table(reference_table.slice(0, 600).drop_columns(["label"]), tmp_path / "r.parquet")
+    argv = ["baseline", "--dataset", str(tmp_path / "r.parquet"), "--schema", SCHEMA]
+    assert main([*argv, "--output", str(tmp_path / "b")], env) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning: no label column 'label' in " in err
+        and "model quality and the projection's calibration will not be built" in err
+    )
+    sections = ["data_quality", "feature_drift", "dataset_drift", "model_quality", "projection"]
+    timed = re.findall(r"^(\w+): \d+\.\d\d s$", err, flags=re.M)  # the progress lines
+    assert timed == sections
+    assert "; warning: no label column 'label'" in _message(env)
+
+
+def test_a_dataset_with_none_of_the_schema_columns_is_refused(tmp_path, env, baseline_dir):
+    import pyarrow as pa
+
+    pq.write_table(pa.table({"x": [1, 2, 3]}), tmp_path / "w.parquet")
+    argv = ["monitor", "--dataset", str(tmp_path / "w.parquet"), "--baseline", str(baseline_dir)]
+    assert main([*argv, "--output", str(tmp_path / "out")], env) == 1
+    assert "none of the schema's columns is in the dataset (found ['x'])" in _message(env)
