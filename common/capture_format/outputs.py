@@ -77,10 +77,28 @@ class OutputReader:
 
     # --- the body ---------------------------------------------------------------------------
     def read(self, fmt: str, text: str, n_rows: int) -> tuple[list[float] | None, list[int]]:
+        if fmt == "csv" and not self._expressions and not self.class_output and "," not in text:
+            fast = self._one_score_per_line(text, n_rows)
+            if fast is not None:
+                return fast
         payload = self._payload(fmt, text, n_rows)
         if self._expressions:
             return self._by_expression(payload, n_rows)
         return self.read_auto(payload, n_rows)
+
+    def _one_score_per_line(self, text: str, n_rows: int) -> tuple[list[float], list[int]] | None:
+        """The common CSV case without the general machinery; None: take the general path
+        (which also words the errors)."""
+        lines = text.strip().splitlines()
+        if len(lines) != n_rows:
+            return None
+        try:
+            scores = [float(line) for line in lines]
+        except ValueError:
+            return None
+        if not all(0.0 <= score <= 1.0 for score in scores):  # NaN fails too
+            return None
+        return scores, [self._decide(score) for score in scores]
 
     def _payload(self, fmt: str, text: str, n_rows: int) -> Any:
         if fmt == "json":

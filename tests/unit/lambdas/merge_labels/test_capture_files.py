@@ -8,6 +8,8 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
+
 from tests.unit.lambdas.merge_labels.helpers import BUCKET, ENDPOINT, VARIANT
 from tests.unit.lambdas.merge_labels.test_merge import (
     NAMES,
@@ -113,3 +115,30 @@ def test_unreadable_label_files_are_quarantined_too(s3, config):
     assert result["merged_row_count"] == 5 and result["labeled_row_count"] == 0
     (entry,) = read_quarantine(s3)
     assert entry["kind"] == "label" and "binary content" in entry["reason"]
+
+
+def test_real_endpoint_outputs_are_merged_not_quarantined(s3, config):
+    """predict_proba JSON, "label,score" CSV and {"probabilities": [...]} (the issue's three)."""
+    _, _, outputs, invocations = traffic(3)
+    bodies = [
+        ("application/json", json.dumps({"predictions": [[1 - outputs[0], outputs[0]]]})),
+        ("text/csv", f"{int(outputs[1] >= 0.5)},{outputs[1]}"),
+        ("application/json", json.dumps({"probabilities": [outputs[2]]})),
+    ]
+    text = []
+    for line, (content_type, body) in zip(
+        lines_of(invocations).decode().splitlines(), bodies, strict=True
+    ):
+        record = json.loads(line)
+        record["captureData"]["endpointOutput"].update(
+            observedContentType=content_type,
+            data=body,
+            encoding="JSON" if "json" in content_type else "CSV",
+        )
+        text.append(json.dumps(record))
+    put(s3, "10-00-000-real.jsonl", ("\n".join(text) + "\n").encode())
+
+    result = run(s3, config)
+
+    assert result["merged_row_count"] == 3 and result["quarantined_line_count"] == 0
+    assert read_table(s3)["score"].to_pylist() == pytest.approx(outputs)
