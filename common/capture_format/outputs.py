@@ -65,6 +65,7 @@ class OutputReader:
         self.positive = schema.positive_class
         self.threshold = schema.decision_threshold
         self.score_key = schema.score
+        self.class_keys = tuple(dict.fromkeys((schema.prediction, *_CLASS_KEYS)))
         self.names = schema.output_classes
         spec = schema.output
         self._expressions: dict[str, Any] = {}
@@ -207,10 +208,10 @@ class OutputReader:
 
     def _class_of_row(self, value: Any, where: str) -> int:
         if isinstance(value, dict):
-            key = next((k for k in _CLASS_KEYS if k in value), None)
+            key = next((k for k in self.class_keys if k in value), None)
             if key is None:
                 raise RecordError(
-                    f"{where}: an object without any of the keys {list(_CLASS_KEYS)}; "
+                    f"{where}: an object without any of the keys {list(self.class_keys)}; "
                     f"if the class is elsewhere, {_HINT}"
                 )
             value = value[key]

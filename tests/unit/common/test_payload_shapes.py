@@ -137,6 +137,8 @@ def test_class_output_with_names_and_pairs():
         line(ONE, {"predictions": [{"predicted_label": ">50K"}]}, output_type=JSON)
     ).predictions == [1]
     assert parser.parse(line(ONE, "1,0.73")).predictions == [1]
+    custom = CaptureParser(schema(output_format="class", prediction="decision"))
+    assert custom.parse(line(ONE, [{"decision": 1}], output_type=JSON)).predictions == [1]
 
 
 @pytest.mark.parametrize(
