@@ -96,9 +96,7 @@ def delong_auc(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     m, n = positives.size, negatives.size
     if m == 0 or n == 0:
         return math.nan, math.nan
-    rank_all = stats.rankdata(np.concatenate([positives, negatives]))
-    rank_pos = stats.rankdata(positives)
-    rank_neg = stats.rankdata(negatives)
+    rank_all, rank_pos, rank_neg = _midranks(positives, negatives)
     auc = (rank_all[:m].sum() - m * (m + 1) / 2.0) / (m * n)
     # V10_i: share of negatives ranked below positive i (ties count 1/2); V01_j likewise.
     v10 = (rank_all[:m] - rank_pos) / n
@@ -106,6 +104,32 @@ def delong_auc(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     s10 = np.var(v10, ddof=1) if m > 1 else 0.0
     s01 = np.var(v01, ddof=1) if n > 1 else 0.0
     return float(auc), float(s10 / m + s01 / n)
+
+
+def _midranks(
+    positives: np.ndarray, negatives: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Midranks (ties averaged, 1-based) of every score among all scores (positives first),
+    of each positive among the positives and of each negative among the negatives: the three
+    rankings of fast DeLong from one sort. A tie group's midrank depends only on how many
+    scores precede it and how many it holds, so the three come from counting per group."""
+    m = positives.size
+    values = np.concatenate([positives, negatives])
+    order = np.argsort(values)
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    group_sorted = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, values.size]))
+    group = np.empty(values.size, dtype=np.int64)
+    group[order] = group_sorted
+    size = np.diff(np.r_[starts, values.size])
+    rank_all = ((starts + 1 + starts + size) / 2.0)[group]
+
+    def within(members: np.ndarray) -> np.ndarray:
+        count = np.bincount(members, minlength=starts.size)
+        before = np.cumsum(count) - count
+        return (before + (count + 1) / 2.0)[members]
+
+    return rank_all, within(group[:m]), within(group[m:])
 
 
 def normal_interval(

@@ -215,3 +215,19 @@ def test_greater_than_threshold_rule_uses_the_interval_lower_end(tmp_path):
     ]
     assert section.analyse(window, tmp_path, near).violations == []
     assert "Model quality" in section.analyse(window, tmp_path, near).report_html
+
+
+@pytest.mark.parametrize("decimals", [None, 1, 3])
+def test_delong_midranks_from_one_sort_equal_scipy_rankdata(decimals):
+    from drift_monitor.quality_intervals import _midranks
+
+    rng = np.random.default_rng(decimals or 0)
+    scores = rng.random(2000)
+    if decimals is not None:
+        scores = np.round(scores, decimals)  # many ties
+    positive = rng.random(scores.size) < 0.3
+    pos, neg = scores[positive], scores[~positive]
+    rank_all, rank_pos, rank_neg = _midranks(pos, neg)
+    np.testing.assert_array_equal(rank_all, stats.rankdata(np.concatenate([pos, neg])))
+    np.testing.assert_array_equal(rank_pos, stats.rankdata(pos))
+    np.testing.assert_array_equal(rank_neg, stats.rankdata(neg))
