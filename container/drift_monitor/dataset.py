@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from column_schema import ColumnSchema
+from drift_monitor.counting import category_counts
 
 if TYPE_CHECKING:
     import pandas
@@ -56,6 +57,8 @@ class Dataset:
 
     def __post_init__(self) -> None:
         self._numeric_cache: dict[str, np.ndarray] = {}
+        self._categorical_cache: dict[str, pa.Array] = {}
+        self._counts_cache: dict[str, dict[str, int]] = {}
 
     # --- features -----------------------------------------------------------------------
     def numeric(self, name: str) -> np.ndarray:
@@ -67,11 +70,23 @@ class Dataset:
         return cached
 
     def categorical(self, name: str) -> pa.Array:
-        """Dictionary-encoded string array, null = missing."""
-        column = self.table.column(name)
-        if not pa.types.is_dictionary(column.type):
-            column = pc.dictionary_encode(column.cast(pa.string()))
-        return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        """Dictionary-encoded string array, null = missing (cached)."""
+        cached = self._categorical_cache.get(name)
+        if cached is None:
+            column = self.table.column(name)
+            if not pa.types.is_dictionary(column.type):
+                column = pc.dictionary_encode(column.cast(pa.string()))
+            cached = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+            self._categorical_cache[name] = cached
+        return cached
+
+    def category_counts(self, name: str) -> dict[str, int]:
+        """Counts of each present category of a column (counted once, then cached; a copy)."""
+        cached = self._counts_cache.get(name)
+        if cached is None:
+            cached = category_counts(self.categorical(name))
+            self._counts_cache[name] = cached
+        return dict(cached)
 
     # --- model output and ground truth ----------------------------------------------------
     def scores(self) -> np.ndarray | None:

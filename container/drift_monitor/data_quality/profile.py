@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from drift_monitor.constraints import DEFAULT_MONITORING_CONFIG
-from drift_monitor.counting import category_counts
 from drift_monitor.dataset import Dataset
 
 MAX_DOMAIN_SIZE = 1000  # categories beyond this are not written as a domain constraint
@@ -110,7 +109,9 @@ def profile(window: Dataset, facts: dict[str, NumericFacts] | None = None) -> li
         else:
             values = window.categorical(feature.name)
             features.append(
-                string_profile(feature.name, category_counts(values), values.null_count)
+                string_profile(
+                    feature.name, window.category_counts(feature.name), values.null_count
+                )
             )
     return features
 

@@ -11,7 +11,6 @@ import pyarrow as pa
 from column_schema import Feature
 from drift_monitor import drift_tests
 from drift_monitor.baseline_store import BaselineStore
-from drift_monitor.counting import category_counts
 from drift_monitor.dataset import Dataset
 
 BASELINE_FILE = "feature_drift_baseline.json"
@@ -57,7 +56,7 @@ def fit(reference: Dataset, baseline_dir: Path, seed: int) -> None:
                 "type": "categorical",
                 "n_present": len(categories) - categories.null_count,
                 "n_missing": categories.null_count,
-                "counts": category_counts(categories),
+                "counts": reference.category_counts(feature.name),
             }
     document = {
         "version": ARTEFACT_VERSION,

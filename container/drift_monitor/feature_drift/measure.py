@@ -91,9 +91,12 @@ def numeric(
     return result, Counts(edges, [], ref_counts, cur_counts)
 
 
-def categorical(name: str, values: pa.Array, base: dict) -> tuple[dict[str, Any], Counts]:
-    """Chi-square (significance), PSI, JS, L∞, unseen share and vanished categories."""
-    counts = category_counts(values)
+def categorical(
+    name: str, values: pa.Array, base: dict, counts: dict[str, int] | None = None
+) -> tuple[dict[str, Any], Counts]:
+    """Chi-square (significance), PSI, JS, L∞, unseen share and vanished categories
+    (``counts``: ``values``' category counts, when the caller has them)."""
+    counts = category_counts(values) if counts is None else counts
     categories, ref, cur = aligned_counts(base["counts"], counts)
     n_present = int(cur.sum())
     result: dict[str, Any] = {

@@ -75,7 +75,8 @@ class FeatureDriftSection:
     ) -> tuple[dict[str, Any], Counts]:
         name = feature.name
         if not feature.is_numerical:
-            return measure.categorical(name, window.categorical(name), base)
+            counts = window.category_counts(name)
+            return measure.categorical(name, window.categorical(name), base, counts)
         if name not in reference.column_names:
             raise store.invalid(REFERENCE_FILE, REFERENCE_WHAT, f"has no column {name!r}")
         ref_values = reference.column(name).to_numpy()

@@ -67,3 +67,13 @@ def test_class_only_output_has_no_scores(output_format):
     window = from_table(pa.table({"x": [1.0], "prediction": [1]}), schema)
     assert window.scores() is None
     assert window.predictions().tolist() == [1.0]
+
+
+def test_category_counts_are_counted_once_and_handed_out_as_copies():
+    table = pa.table({"x": pa.array([1.0, 2.0, 3.0]), "c": pa.array(["a", None, "a"])})
+    window = from_table(table, SCHEMA, source="t")
+    counts = window.category_counts("c")
+    assert counts == {"a": 2}
+    counts["a"] = 99  # the caller's copy; the cached counts are unchanged
+    assert window.category_counts("c") == {"a": 2}
+    assert window.categorical("c") is window.categorical("c")
