@@ -153,16 +153,20 @@ def estimate_from_scores(
             labeled_adjustment = _feature_shift(
                 calibrator, calibration, rows, scores, np.flatnonzero(rows.labeled), settings
             )
+    calibrated = calibration.apply(scores)  # once per window, reused below
     projection = estimator.project(
         scores,
         predicted_positive,
         level=settings.confidence_level,
         seed=settings.seed,
         adjustment=adjustment,
+        probabilities=calibrated,
     )
     alternatives = {}
     if adjustment is not None:
-        alternatives["score_only"] = cbpe_accuracy(calibration, scores, predicted_positive)
+        alternatives["score_only"] = cbpe_accuracy(
+            calibration, scores, predicted_positive, calibrated
+        )
     if shift is not None:
         key, other = _other_weighting(document, reference, calibration, shift, weights, settings)
         alternatives[key] = cbpe_accuracy(other, scores, predicted_positive)
@@ -171,7 +175,10 @@ def estimate_from_scores(
         projection = widen(projection, sensitivity, settings.confidence_level, alternatives)
     expected = (
         estimator.expected(
-            scores[rows.labeled], predicted_positive[rows.labeled], labeled_adjustment
+            scores[rows.labeled],
+            predicted_positive[rows.labeled],
+            labeled_adjustment,
+            calibrated[rows.labeled],
         )
         if rows.labeled.any()
         else None

@@ -89,18 +89,27 @@ def widen(
 
 
 def correct_probability(
-    calibration: CalibrationMap, scores: np.ndarray, predicted_positive: np.ndarray
+    calibration: CalibrationMap,
+    scores: np.ndarray,
+    predicted_positive: np.ndarray,
+    probabilities: np.ndarray | None = None,
 ) -> np.ndarray:
-    """CBPE's P(correct) per row: cal(score) if predicted positive, else 1 - cal(score)."""
-    p = calibration.apply(scores)
+    """CBPE's P(correct) per row: cal(score) if predicted positive, else 1 - cal(score)
+    (``probabilities``: cal(score), when the caller has already applied the map)."""
+    p = calibration.apply(scores) if probabilities is None else probabilities
     return np.where(predicted_positive, p, 1 - p)
 
 
 def cbpe_accuracy(
-    calibration: CalibrationMap, scores: np.ndarray, predicted_positive: np.ndarray
+    calibration: CalibrationMap,
+    scores: np.ndarray,
+    predicted_positive: np.ndarray,
+    probabilities: np.ndarray | None = None,
 ) -> float:
     """The point estimate alone (for the alternative estimates the interval must cover)."""
-    return float(np.mean(correct_probability(calibration, scores, predicted_positive)))
+    return float(
+        np.mean(correct_probability(calibration, scores, predicted_positive, probabilities))
+    )
 
 
 @dataclass(frozen=True)
@@ -119,14 +128,17 @@ class ScoreEstimator:
         level: float = 0.95,
         seed: int = 0,
         adjustment: ClassShift | None = None,
+        probabilities: np.ndarray | None = None,
     ) -> Projection:
         """CBPE with a parametric-bootstrap interval (see the package docstring).
 
         ``adjustment``: the feature-aware calibration's mean change of P(positive) per
         predicted class, added to the expected true-positive and false-negative counts (and
-        its sampling noise to their draws).
+        its sampling noise to their draws). ``probabilities``: the calibrated ``scores``,
+        when the caller has them (the map is applied once per window).
         """
-        p = self.calibration.apply(scores)  # P(positive), all rows, vectorised
+        # P(positive), all rows, vectorised
+        p = self.calibration.apply(scores) if probabilities is None else probabilities
         n = int(scores.size)
         histogram = score_histogram(scores, predicted_positive)
         n_pred = np.array([int(histogram[0].sum()), int(histogram[1].sum())])
@@ -149,10 +161,14 @@ class ScoreEstimator:
         scores: np.ndarray,
         predicted_positive: np.ndarray,
         adjustment: ClassShift | None = None,
+        calibrated: np.ndarray | None = None,
     ) -> ExpectedCorrect:
         """P(correct) of these rows and its sum under each bootstrap map (``adjustment``: the
-        feature-aware change measured on these rows)."""
-        probabilities = correct_probability(self.calibration, scores, predicted_positive)
+        feature-aware change measured on these rows; ``calibrated``: the calibrated scores,
+        when the caller has them)."""
+        probabilities = correct_probability(
+            self.calibration, scores, predicted_positive, calibrated
+        )
         hist = score_histogram(scores, predicted_positive)
         count_draws = (hist[1][None, :] * self.map_draws).sum(1) + (
             hist[0][None, :] * (1 - self.map_draws)
