@@ -1,4 +1,6 @@
-"""The documented execution inputs: scheduled (empty), console (window only), CLI (everything)."""
+"""The documented execution inputs: scheduled (empty), console (window only), CLI (everything),
+and the mistakes that fail the run (with a notification saying what to send) instead of
+silently analysing another window."""
 
 from __future__ import annotations
 
@@ -9,7 +11,13 @@ import pytest
 from workflow.offline import demo
 from workflow.offline.engine import offline_aws, run_execution
 from workflow.offline.local_jobs import LocalJobRunner, default_images
-from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE, PipelineSettings, deploy
+from workflow.offline.stack import (
+    MONITOR_IMAGE,
+    TRAINING_IMAGE,
+    PipelineSettings,
+    deploy,
+    read_notifications,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +79,49 @@ def test_forced_retrain_is_honoured(deployed):
 def test_an_inverted_window_fails_with_a_notification_naming_the_problem(deployed):
     session, stack, _ = deployed
     bad = {"window_start": "2026-01-01T10:00:00Z", "window_end": "2026-01-01T09:00:00Z"}
+    read_notifications(session, stack)
     result = run_execution(session, stack.state_machine_arn, bad, name="inverted")
     assert result.status == "FAILED"
-    assert result.path[-3:] == ["FailedMergeLabels", "NotifyFailure", "PipelineFailed"]
+    assert result.path[-4:] == [
+        "FailedMergeLabels",
+        "FormatFailure",
+        "NotifyFailure",
+        "PipelineFailed",
+    ]
+    [notification] = read_notifications(session, stack)
+    assert notification["message"].startswith(
+        "input.window_end (2026-01-01T09:00:00Z) must be after input.window_start"
+    )
+
+
+def _future(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("name", "execution_input", "reason"),
+    [
+        ("typo", {"windowStart": "2026-11-25T13:00:00Z"}, "input: unknown key 'windowStart'"),
+        ("unknown", {"endpoint": "adult-income"}, "input: unknown key 'endpoint' "),
+        ("date-only", {"window_start": "2026-11-25"}, "input.window_start: '2026-11-25' is a date"),
+        ("no-zone", {"window_end": "2026-11-25T13:00:00"}, "input.window_end: '2026-11-25T13"),
+        ("future", {"window_start": _future(2)}, "input.window_start: the window "),
+        (
+            "month",
+            {"window_start": "2026-10-01T00:00:00Z", "window_end": "2026-11-01T00:00:00Z"},
+            "input: the window 2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z is 31 days long",
+        ),
+        ("yes", {"force_retrain": "yes"}, "input.force_retrain: must be a JSON boolean"),
+    ],
+)
+def test_input_mistakes_fail_the_run_instead_of_analysing_a_default_window(
+    deployed, name, execution_input, reason
+):
+    session, stack, _ = deployed
+    read_notifications(session, stack)
+    result = run_execution(session, stack.state_machine_arn, execution_input, name=name)
+    assert result.status == "FAILED"
+    assert "Analyse" not in result.path and result.path[-1] == "PipelineFailed", result.path
+    [notification] = read_notifications(session, stack)
+    assert notification["message"].startswith(reason), notification["message"]
+    assert notification["subject"].endswith(" in MergeLabels")

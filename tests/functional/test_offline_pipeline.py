@@ -102,11 +102,11 @@ def test_a_failing_processing_job_ends_in_the_failure_notification(tmp_path):
     assert report.result.status == "FAILED"
     assert report.outcome == "FAILED"
     path = report.result.path
-    assert path[-3:] == ["FailedAnalyse", "NotifyFailure", "PipelineFailed"], path
+    assert path[-4:] == ["FailedAnalyse", "FormatFailure", "NotifyFailure", "PipelineFailed"], path
     [notification] = report.notifications
-    assert notification["subject"] == "Drift pipeline run failed"
-    assert "failed in state Analyse" in notification["message"]
-    assert "constraints.json" in notification["message"]
+    assert notification["subject"].startswith("Drift pipeline FAILED: adult-income ")
+    assert notification["subject"].endswith(" in Analyse")
+    assert "constraints.json" in notification["message"].splitlines()[0]
 
 
 def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_results(tmp_path):

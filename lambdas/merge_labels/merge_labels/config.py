@@ -21,6 +21,7 @@ ENV_DEFAULT_VARIANT_NAME = "DEFAULT_VARIANT_NAME"
 ENV_WINDOW_MINUTES = "WINDOW_MINUTES"
 ENV_LABEL_LAG_HOURS = "LABEL_LAG_HOURS"
 ENV_LATE_LABEL_SCAN_HOURS = "LATE_LABEL_SCAN_HOURS"
+ENV_MAX_WINDOW_HOURS = "MAX_WINDOW_HOURS"
 ENV_OUTPUT_ROW_SEPARATOR = "OUTPUT_ROW_SEPARATOR"
 ENV_BASELINE_PREFIX = "BASELINE_PREFIX"
 DEFAULT_BASELINE_PREFIX = "baselines"
@@ -30,6 +31,7 @@ DEFAULT_VARIANT_NAME = "AllTraffic"
 DEFAULT_WINDOW_MINUTES = 60
 DEFAULT_LABEL_LAG_HOURS = 72
 DEFAULT_LATE_LABEL_SCAN_HOURS = 24
+DEFAULT_MAX_WINDOW_HOURS = 168  # 7 days: a longer window in the execution input is refused
 DEFAULT_METRICS_NAMESPACE = "DriftPipeline"
 
 # OUTPUT_ROW_SEPARATOR values: "auto" splits the model output of a batched request on newlines,
@@ -47,6 +49,7 @@ class MergeConfig:
     window_minutes: int = DEFAULT_WINDOW_MINUTES
     label_lag_hours: int = DEFAULT_LABEL_LAG_HOURS
     late_label_scan_hours: int = DEFAULT_LATE_LABEL_SCAN_HOURS
+    max_window_hours: int = DEFAULT_MAX_WINDOW_HOURS
     output_row_separator: str = "auto"  # "auto", "\n" or ","
     baseline_prefix: str = DEFAULT_BASELINE_PREFIX  # baselines at {prefix}/{endpoint}/
 
@@ -66,6 +69,11 @@ class MergeConfig:
             )
         if self.label_lag_hours < 0 or self.late_label_scan_hours < 0:
             raise ConfigError(f"{ENV_LABEL_LAG_HOURS} and {ENV_LATE_LABEL_SCAN_HOURS} must be >= 0")
+        if self.max_window_hours * 60 < self.window_minutes:
+            raise ConfigError(
+                f"{ENV_MAX_WINDOW_HOURS} must allow at least one {ENV_WINDOW_MINUTES} window; "
+                f"got {self.max_window_hours}"
+            )
         if not re.fullmatch(
             r"[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*", self.baseline_prefix
         ):
@@ -128,6 +136,10 @@ class MergeConfig:
                     DEFAULT_LATE_LABEL_SCAN_HOURS,
                 ),
                 ENV_LATE_LABEL_SCAN_HOURS,
+            ),
+            max_window_hours=_int(
+                pick("max_window_hours", ENV_MAX_WINDOW_HOURS, DEFAULT_MAX_WINDOW_HOURS),
+                ENV_MAX_WINDOW_HOURS,
             ),
             output_row_separator=ROW_SEPARATORS[separator],
             baseline_prefix=str(

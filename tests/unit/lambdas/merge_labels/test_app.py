@@ -11,7 +11,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pydantic import ValidationError
 
 from merge_labels import app
 from merge_labels.errors import ConfigError, MergeInputError
@@ -153,7 +152,7 @@ def emf_documents(out: str) -> list[dict]:
 
 def test_event_without_execution_fields_fails_validation_and_counts_a_failure(s3, capsys):
     handler = app.build_handler(ENV, s3=s3, clock=lambda: END)
-    with pytest.raises(ValidationError, match="execution_name"):
+    with pytest.raises(MergeInputError, match=r"from the state machine is invalid.*execution_name"):
         handler({"input": {}}, CONTEXT)
     assert emf_documents(capsys.readouterr().out)[-1]["MergeFailures"] in (1.0, [1.0])
 

@@ -525,7 +525,7 @@ def test_class_only_output_format(s3, config):
     ("execution_input", "message"),
     [
         (
-            {"window_start": "2026-11-25 13:00", "window_end": "yesterday"},
+            {"window_start": "2026-11-25T13:00:00Z", "window_end": "yesterday"},
             "input.window_end: 'yesterday' is not an ISO-8601 time",
         ),
         (
