@@ -9,7 +9,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from column_schema import ColumnSchema
-from drift_monitor.dataset import Dataset, from_columns, from_table
+from drift_monitor.dataset import METADATA_COLUMNS, Dataset, from_columns, from_table
 from drift_monitor.errors import InputError
 
 _SUFFIXES = {"parquet": (".parquet", ".pq"), "csv": (".csv",)}
@@ -74,19 +74,35 @@ def read_tabular(files: list[Path], kind: str, schema: ColumnSchema, *, source: 
     return from_table(table, schema, source=source)
 
 
+# Columns read per Parquet call: Arrow decodes the columns of one call in parallel, so a few at
+# a time read nearly as fast as the whole table, while at most this many raw columns wait
+# to be converted (peak memory stays near one copy of the window).
+COLUMNS_PER_READ = 4
+
+
 def _read_parquet_columnwise(path: Path, schema: ColumnSchema) -> Dataset:
-    """One Parquet file, one column at a time (each raw column is freed once converted)."""
+    """One Parquet file, a few columns at a time (each raw column is freed once converted)."""
     try:
         names = pq.read_schema(path).names
         handle = pq.ParquetFile(path, read_dictionary=[c for c in schema.categorical if c in names])
         n_rows = handle.metadata.num_rows
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+    pending: dict[str, pa.ChunkedArray] = {}
+    wanted = {*METADATA_COLUMNS, *schema.feature_names, schema.score, schema.prediction}
+    unread = [c for c in names if c in wanted or c == schema.label]  # extra columns: never
 
     def load(name: str) -> pa.ChunkedArray:
-        try:
-            return handle.read(columns=[name]).column(0)
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"{path}: column {name!r} is not readable ({exc})") from exc
+        if name not in pending:
+            # the requested column and the next unread ones (the file's order, usually the
+            # order they are asked for)
+            group = [name, *[c for c in unread if c != name][: COLUMNS_PER_READ - 1]]
+            try:
+                table = handle.read(columns=group)
+            except (OSError, pa.ArrowException) as exc:
+                raise InputError(f"{path}: column {name!r} is not readable ({exc})") from exc
+            pending.update(zip(group, table.columns, strict=True))
+            unread[:] = [c for c in unread if c not in pending]
+        return pending.pop(name)
 
     return from_columns(names, load, n_rows, schema, source=str(path))

@@ -77,3 +77,28 @@ def test_category_counts_are_counted_once_and_handed_out_as_copies():
     counts["a"] = 99  # the caller's copy; the cached counts are unchanged
     assert window.category_counts("c") == {"a": 2}
     assert window.categorical("c") is window.categorical("c")
+
+
+def test_parquet_read_a_few_columns_at_a_time_equals_the_whole_table(tmp_path):
+    import pyarrow.parquet as pq
+
+    from drift_monitor.readers.tabular import read_tabular
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    # columns out of schema order, an extra column, several row groups
+    table = pa.table(
+        {
+            "label": pa.array(rng.integers(0, 2, n)),
+            "extra": pa.array(rng.random(n)),
+            "c": pa.array(rng.choice(["a", "b", None], n)),
+            "score": pa.array(rng.random(n)),
+            "x": pa.array(rng.integers(0, 9, n)),
+        }
+    )
+    path = tmp_path / "w.parquet"
+    pq.write_table(table, path, row_group_size=300)
+    read = read_tabular([path], "parquet", SCHEMA, source="w")
+    whole = from_table(pq.read_table(path, read_dictionary=["c"]), SCHEMA, source=str(path))
+    assert read.table.equals(whole.table)
+    assert read.ingest.extra_columns == whole.ingest.extra_columns == ["extra"]
