@@ -20,6 +20,9 @@ class CheckType(StrEnum):
     MODEL_QUALITY = "model_quality_check"
     PROJECTED_ACCURACY = "projected_accuracy_check"
     PROJECTION_RELIABILITY = "projection_reliability_check"
+    # Raised by the evaluate Lambda from the merge result, not by the container: too many
+    # capture records quarantined, or a re-run that merged fewer rows than the earlier merge.
+    CAPTURE_QUALITY = "capture_quality_check"
 
 
 MODEL_MONITOR_CHECK_TYPES: tuple[CheckType, ...] = (
@@ -36,7 +39,10 @@ OWN_CHECK_TYPES: tuple[CheckType, ...] = (
     CheckType.PROJECTED_ACCURACY,
     CheckType.PROJECTION_RELIABILITY,
 )
-KNOWN_CHECK_TYPES: tuple[CheckType, ...] = MODEL_MONITOR_CHECK_TYPES + OWN_CHECK_TYPES
+PIPELINE_CHECK_TYPES: tuple[CheckType, ...] = (CheckType.CAPTURE_QUALITY,)
+KNOWN_CHECK_TYPES: tuple[CheckType, ...] = (
+    MODEL_MONITOR_CHECK_TYPES + OWN_CHECK_TYPES + PIPELINE_CHECK_TYPES
+)
 
 
 class SectionName(StrEnum):

@@ -32,6 +32,7 @@ OUTCOMES = {
     "Notified": "notify",
     "Retrained": "retrain",
     "NoDataRecorded": "no data",
+    "NothingMergeable": "nothing mergeable",
     "PipelineFailed": "FAILED",
 }
 

@@ -21,6 +21,7 @@ ENV_IGNORE = "IGNORE"
 ENV_MIN_LABELED_ROWS_FOR_RETRAIN = "MIN_LABELED_ROWS_FOR_RETRAIN"
 ENV_RETRAIN_COOLDOWN_HOURS = "RETRAIN_COOLDOWN_HOURS"
 ENV_NOTIFY_ON_INSUFFICIENT_DATA = "NOTIFY_ON_INSUFFICIENT_DATA"
+ENV_MAX_QUARANTINED_SHARE = "MAX_QUARANTINED_SHARE"
 ENV_DATA_BUCKET = "DATA_BUCKET"
 ENV_STATE_PREFIX = "STATE_PREFIX"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
@@ -33,6 +34,7 @@ DEFAULT_IGNORE = ""
 DEFAULT_MIN_LABELED_ROWS_FOR_RETRAIN = 200
 DEFAULT_RETRAIN_COOLDOWN_HOURS = 24.0
 DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA = False
+DEFAULT_MAX_QUARANTINED_SHARE = 0.05
 DEFAULT_STATE_PREFIX = "state"
 DEFAULT_METRICS_NAMESPACE = "DriftPipeline"
 DEFAULT_SERVICE_NAME = "evaluate_violations"
@@ -58,6 +60,7 @@ class EvaluateConfig:
     min_labeled_rows_for_retrain: int
     retrain_cooldown_hours: float
     notify_on_insufficient_data: bool
+    max_quarantined_share: float
     data_bucket: str | None
     state_prefix: str
     metrics_namespace: str
@@ -81,6 +84,17 @@ class EvaluateConfig:
             raise ConfigError(
                 f"{ENV_RETRAIN_COOLDOWN_HOURS} must be a finite number >= 0, "
                 f"got {self.retrain_cooldown_hours}"
+            )
+        if not 0 <= self.max_quarantined_share <= 1:  # also refuses NaN
+            raise ConfigError(
+                f"{ENV_MAX_QUARANTINED_SHARE} must be a share in [0, 1], "
+                f"got {self.max_quarantined_share}"
+            )
+        if CheckType.CAPTURE_QUALITY in self.retrain_on:
+            raise ConfigError(
+                f"{ENV_RETRAIN_ON}: {CheckType.CAPTURE_QUALITY} cannot retrain (rejected capture "
+                "records are a data problem, not a model problem; retraining would learn from "
+                f"less data); list it in {ENV_NOTIFY_ON} or {ENV_IGNORE}"
             )
         if not self.state_prefix.strip("/"):
             raise ConfigError(f"{ENV_STATE_PREFIX} must not be empty")
@@ -135,6 +149,14 @@ class EvaluateConfig:
                     "notify_on_insufficient_data",
                     ENV_NOTIFY_ON_INSUFFICIENT_DATA,
                     DEFAULT_NOTIFY_ON_INSUFFICIENT_DATA,
+                ),
+            ),
+            max_quarantined_share=_float(
+                ENV_MAX_QUARANTINED_SHARE,
+                pick(
+                    "max_quarantined_share",
+                    ENV_MAX_QUARANTINED_SHARE,
+                    DEFAULT_MAX_QUARANTINED_SHARE,
                 ),
             ),
             data_bucket=data_bucket,

@@ -13,7 +13,7 @@ from typing import Any
 
 from evaluate_violations.config import EvaluateConfig
 from evaluate_violations.cooldown import CooldownStateError, CooldownStore, StoredRecord, new_record
-from evaluate_violations.facts import WindowFacts, window_facts
+from evaluate_violations.facts import WindowFacts, capture_quality_violations, window_facts
 from evaluate_violations.models import EvaluateEvent, EvaluationResult, Violation
 from evaluate_violations.notification import message, subject
 from evaluate_violations.policy import Verdict, decide
@@ -41,7 +41,8 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
     state_bucket = config.data_bucket or split_s3_uri(merge.report_uri)[0]
     store = CooldownStore(s3, state_bucket, config.state_prefix)
 
-    verdict = _decide_and_claim(event, reports.violations, facts, config, store, now)
+    violations = [*reports.violations, *capture_quality_violations(merge, config)]
+    verdict = _decide_and_claim(event, violations, facts, config, store, now)
     result = EvaluationResult(
         decision=verdict.decision,
         reasons=verdict.reasons,

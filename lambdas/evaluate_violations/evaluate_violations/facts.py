@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evaluate_violations.config import MAX_TOP_DRIFTED_FEATURES
-from evaluate_violations.models import FeatureDriftSummary, MergePayload
+from evaluate_violations.config import (
+    ENV_MAX_QUARANTINED_SHARE,
+    MAX_TOP_DRIFTED_FEATURES,
+    EvaluateConfig,
+)
+from evaluate_violations.models import FeatureDriftSummary, MergePayload, Violation
 from evaluate_violations.reports import Reports
 from monitoring_contract import CheckType, SectionName, SectionStatus
+
+MAX_QUARANTINE_REASONS = 3
 
 
 @dataclass(frozen=True)
@@ -103,3 +109,47 @@ def _drifted_features(
     if from_violations or drift is not None:
         return from_violations
     return None
+
+
+def capture_quality_violations(merge: MergePayload, config: EvaluateConfig) -> list[Violation]:
+    """``capture_quality_check`` violations from the merge result (the container never sees
+    the rejected records): the quarantined share above MAX_QUARANTINED_SHARE, and a re-run
+    that merged fewer rows than the earlier merge of the window."""
+    found = []
+    read, rejected = merge.capture_record_count, merge.quarantined_record_count
+    if read and merge.quarantined_share > config.max_quarantined_share:
+        reasons = "; ".join(
+            f"{r.count} x {r.reason}" for r in merge.quarantine_reasons[:MAX_QUARANTINE_REASONS]
+        )
+        found.append(
+            Violation(
+                feature_name="",
+                constraint_check_type=CheckType.CAPTURE_QUALITY,
+                description=(
+                    f"{rejected} of {read} capture records quarantined "
+                    f"({merge.quarantined_share:.1%} > {ENV_MAX_QUARANTINED_SHARE}="
+                    f"{config.max_quarantined_share:g}); top reasons: {reasons or 'not reported'}"
+                ),
+                observed=merge.quarantined_share,
+                threshold=config.max_quarantined_share,
+                comparison_operator="GreaterThanThreshold",
+            )
+        )
+    earlier = merge.superseded
+    if earlier is not None:
+        found.append(
+            Violation(
+                feature_name="",
+                constraint_check_type=CheckType.CAPTURE_QUALITY,
+                description=(
+                    f"this re-run merged {merge.merged_row_count} rows, fewer than the "
+                    f"{earlier.merged_row_count} of the earlier merge (run {earlier.run_id}, "
+                    f"merged at {earlier.merged_at}); that merge and its report are kept at "
+                    f"{earlier.kept_uri}"
+                ),
+                observed=float(merge.merged_row_count),
+                threshold=float(earlier.merged_row_count),
+                comparison_operator="LessThanThreshold",
+            )
+        )
+    return found

@@ -41,6 +41,21 @@ class Window(_Lenient):
     slug: str
 
 
+class QuarantineReason(_Lenient):
+    kind: str = "capture"
+    reason: str
+    count: int = Field(ge=0)
+
+
+class SupersededMerge(_Lenient):
+    """The earlier merge of the window a smaller re-run replaced (kept at ``kept_uri``)."""
+
+    run_id: str
+    merged_at: str | None = None
+    merged_row_count: int = Field(ge=0)
+    kept_uri: str
+
+
 class MergePayload(_Lenient):
     """``$.merge``: what MergeLabels returns; only the keys used here are required."""
 
@@ -51,6 +66,12 @@ class MergePayload(_Lenient):
     merged_row_count: int = Field(ge=0)  # rows in merged.parquet
     labeled_row_count: int = Field(ge=0)  # of those, rows whose label has arrived
     quarantined_line_count: int = Field(default=0, ge=0)
+    # Capture quality (read by the capture_quality_check); absent in older payloads.
+    capture_record_count: int = Field(default=0, ge=0)
+    quarantined_record_count: int = Field(default=0, ge=0)
+    quarantined_share: float = Field(default=0.0, ge=0, le=1)
+    quarantine_reasons: list[QuarantineReason] = Field(default_factory=list)
+    superseded: SupersededMerge | None = None
     report_uri: str = Field(pattern=r"^s3://[^/]+/.*$")
     force_retrain: bool = False
 

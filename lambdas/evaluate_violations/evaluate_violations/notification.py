@@ -76,6 +76,11 @@ def message(
     lines.append(f"Actual accuracy:    {actual}")
     lines.append(f"Projected accuracy: {projected}")
     lines.append(f"Label coverage:     {_coverage(facts)}")
+    if merge.quarantined_record_count:
+        lines.append(
+            f"Quarantined:        {merge.quarantined_record_count} of "
+            f"{merge.capture_record_count} capture records ({merge.quarantined_share:.1%})"
+        )
     if processing_job_name:
         lines.append(f"Analysis job:       {processing_job_name}")
     lines.append(f"Report: {report_html_uri}")

@@ -216,6 +216,8 @@ def _classify(violations: list[Violation], config: EvaluateConfig) -> _Groups:
 def _describe(check: str, items: list[Violation], facts: WindowFacts) -> str:
     """Worst first (relative distance past the threshold), so the cap keeps what matters."""
     items = sorted(items, key=_severity, reverse=True)
+    if check == CheckType.CAPTURE_QUALITY:  # the description is the reason, counts and all
+        return f"{check}: " + "; ".join(" ".join(v.description.split()) for v in items)
     parts = [_describe_one(v) for v in items[:MAX_FEATURES_PER_REASON]]
     if len(items) > MAX_FEATURES_PER_REASON:
         parts.append(f"and {len(items) - MAX_FEATURES_PER_REASON} more")

@@ -1,8 +1,7 @@
 """AWS Lambda entry point (``merge_labels.app.lambda_handler``): wiring only.
 
 Builds the configuration, the S3 client and the clock from the environment on the first
-invocation (never at import time), validates the event strictly (:mod:`merge_labels.inputs`,
-pydantic), and calls the pure
+invocation (never at import time), parses the event with Powertools' parser, and calls the pure
 :func:`merge_labels.merge.merge_window`. Logs carry the execution name as correlation id;
 metrics go out as CloudWatch EMF.
 """
@@ -18,11 +17,12 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import parse
 
 from merge_labels import config as config_module
 from merge_labels.config import DEFAULT_METRICS_NAMESPACE, ENV_METRICS_NAMESPACE, MergeConfig
-from merge_labels.inputs import parse_event
 from merge_labels.merge import merge_window
+from merge_labels.models import MergeEvent
 
 SERVICE = "merge_labels"
 
@@ -43,9 +43,7 @@ def build_handler(
     @logger.inject_lambda_context(correlation_id_path="execution_name")
     def handler(event: dict, context: Any) -> dict:
         try:
-            # Strict: a mistake in the execution input fails the run (MergeInputError with a
-            # message saying what to send), never a silent default run.
-            parsed = parse_event(event)
+            parsed = parse(event=event, model=MergeEvent)
             result = merge_window(parsed, config, client, now())
         except Exception as exc:
             # A failure is a metric too, so an alarm can watch it; the error still propagates
@@ -63,6 +61,18 @@ def build_handler(
         metrics.add_metric(
             name="QuarantinedLines", unit=MetricUnit.Count, value=result["quarantined_line_count"]
         )
+        # Capture quality: the QuarantinedShareAlarm (template.yaml) watches the share.
+        metrics.add_metric(
+            name="QuarantinedRecords",
+            unit=MetricUnit.Count,
+            value=result["quarantined_record_count"],
+        )
+        if result["capture_record_count"]:
+            metrics.add_metric(
+                name="QuarantinedShare",
+                unit=MetricUnit.NoUnit,  # a share in [0, 1], as MAX_QUARANTINED_SHARE
+                value=result["quarantined_share"],
+            )
         logger.info(
             "merge finished",
             extra={

@@ -56,6 +56,7 @@ class MergeStats:
     blank_lines: int = 0
     records_in_window: int = 0
     records_outside_window: int = 0
+    records_quarantined: int = 0  # capture lines rejected (they are in quarantine.jsonl)
     duplicate_capture_ids: IdSample = field(default_factory=IdSample)
     duplicate_labels: IdSample = field(default_factory=IdSample)
     labels_without_capture: IdSample = field(default_factory=IdSample)
@@ -66,6 +67,22 @@ class MergeStats:
     label_cutoff: datetime | None = None
     rows: int = 0
     labeled: int = 0
+    # Earlier merges of this window whose data a smaller re-run replaced, oldest first; carried
+    # over from the manifest being replaced (docs/merge_labels.md "Re-runs").
+    superseded: list[dict[str, Any]] = field(default_factory=list)
+
+    def quarantined_share(self) -> float:
+        """Share of the capture records read that were quarantined (0 when none were read)."""
+        return self.records_quarantined / self.capture_lines if self.capture_lines else 0.0
+
+    def capture_quality(self, quarantine: Quarantine) -> dict[str, Any]:
+        return {
+            "records_read": self.capture_lines,
+            "records_quarantined": self.records_quarantined,
+            "quarantined_share": round(self.quarantined_share(), 6),
+            "top_reasons": quarantine.top_reasons(kind="capture"),
+            "label_top_reasons": quarantine.top_reasons(kind="label"),
+        }
 
     def to_manifest(
         self, quarantine: Quarantine, merged_parquet_uri: str, quarantine_uri: str | None
@@ -108,6 +125,8 @@ class MergeStats:
                 "files": self.late_label_files,
                 "malformed_lines": self.late_malformed_lines,
             },
+            "capture_quality": self.capture_quality(quarantine),
+            "superseded": list(self.superseded),
             "label_cutoff": iso(self.label_cutoff) if self.label_cutoff else None,
             "files_read": {
                 "capture": {"count": len(self.capture_files), "uris": self.capture_files},

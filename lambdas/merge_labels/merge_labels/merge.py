@@ -19,12 +19,14 @@ from botocore.exceptions import ClientError
 
 from capture_format import CaptureParser, RecordError
 from column_schema import ColumnSchema, SchemaError, parse_schema
+from merge_labels import alert
 from merge_labels.config import MergeConfig
 from merge_labels.errors import BaselineSchemaError
 from merge_labels.labels import parse_label
 from merge_labels.manifest import IdSample, MergeStats
 from merge_labels.merged_table import MergedTableBuilder, epoch_ms, write_parquet
-from merge_labels.models import MergeEvent, MergeResult
+from merge_labels.models import MergeEvent, MergeOutcome, MergeResult
+from merge_labels.previous import keep_if_shrinking, read_earlier_manifest
 from merge_labels.quarantine import Quarantine
 from merge_labels.s3io import (
     S3Location,
@@ -58,6 +60,7 @@ class Locations:
         # The window's folder holds the manifest and the quarantine; the dataset has its own
         # prefix inside it, so the Processing job that downloads that prefix gets only data.
         window_dir = S3Location(bucket, f"merged/{endpoint}/{slug}/")
+        self.window_dir = window_dir
         self.merged_data = window_dir.child(f"{MERGED_DATA_FOLDER}/")
         self.merged = self.merged_data.child("merged.parquet")
         self.manifest = window_dir.child("manifest.json")
@@ -66,7 +69,8 @@ class Locations:
         # so the retraining channel (all of merged/{endpoint}/) never reads a window twice.
         self.legacy_merged = window_dir.child("merged.parquet")
         self.baseline_uri = f"s3://{bucket}/{baselines}/{endpoint}/"
-        self.report_uri = f"s3://{bucket}/reports/{endpoint}/{slug}/"
+        self.report = S3Location(bucket, f"reports/{endpoint}/{slug}/")
+        self.report_uri = self.report.uri
         self.training_data_uri = f"s3://{bucket}/training-data/{endpoint}/"
         self.recent_data_uri = f"s3://{bucket}/merged/{endpoint}/"
         self.model_output_uri = f"s3://{bucket}/models/{endpoint}/"
@@ -116,9 +120,11 @@ def merge_window(
         with tempfile.TemporaryFile() as merged:
             write_parquet(table, merged)
             del table
-            _publish(s3, where, merged, quarantine, stats)
+            superseded = _publish(s3, where, merged, quarantine, stats)
+        reasons = quarantine.top_reasons(kind="capture")
     finally:
         quarantine.close()
+    outcome = _outcome(stats)
     logger.info(
         "merged window",
         extra={
@@ -126,8 +132,14 @@ def merge_window(
             "rows": stats.rows,
             "labeled": stats.labeled,
             "quarantined": quarantine.count,
+            "outcome": outcome,
         },
     )
+    uris = {
+        "report": where.report_uri,
+        "manifest": where.manifest.uri,
+        "quarantine": where.quarantine.uri,
+    }
     return MergeResult(
         endpoint_name=target.endpoint_name,
         variant_name=target.variant_name,
@@ -136,6 +148,20 @@ def merge_window(
         merged_row_count=stats.rows,
         labeled_row_count=stats.labeled,
         quarantined_line_count=quarantine.count,
+        capture_record_count=stats.capture_lines,
+        quarantined_record_count=stats.records_quarantined,
+        quarantined_share=round(stats.quarantined_share(), 6),
+        quarantine_reasons=reasons,
+        outcome=outcome,
+        superseded=_superseded_result(superseded),
+        alert=(
+            {
+                "subject": alert.subject(target),
+                "message": alert.message(target, stats, reasons, superseded, uris),
+            }
+            if outcome == "nothing_mergeable"
+            else None
+        ),
         merged_data_uri=where.merged_data.uri,
         manifest_uri=where.manifest.uri,
         baseline_uri=where.baseline_uri,
@@ -145,6 +171,20 @@ def merge_window(
         model_output_uri=where.model_output_uri,
         force_retrain=target.force_retrain,
     ).model_dump(mode="json")
+
+
+def _outcome(stats: MergeStats) -> MergeOutcome:
+    """Rows merged, nothing captured, or records that were all rejected (a loud outcome)."""
+    if stats.rows:
+        return "merged"
+    return "nothing_mergeable" if stats.records_quarantined else "no_data"
+
+
+def _superseded_result(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    keys = ("run_id", "merged_at", "merged_row_count", "labeled_row_count", "kept_uri")
+    return {key: entry[key] for key in keys}
 
 
 def _jsonl_objects(s3, root: S3Location, hours: list[datetime], stats: MergeStats):
@@ -176,7 +216,7 @@ def _read_captures(
     start, end = target.window.start, target.window.end
     seen: set[str] = set()
     add = builder.add
-    lines = blank = outside = inside = 0
+    lines = blank = outside = inside = rejected = 0
     for uri, key in _jsonl_objects(s3, where.capture_root, hours_between(start, end), stats):
         stats.capture_files.append(uri)
         file_lines = _object_lines(
@@ -191,6 +231,7 @@ def _read_captures(
                 record = parse(line)
             except RecordError as exc:
                 quarantine.add("capture", uri, number, str(exc), line)
+                rejected += 1
                 continue
             if not start <= record.inference_time < end:
                 outside += 1
@@ -210,6 +251,7 @@ def _read_captures(
     stats.blank_lines += blank
     stats.records_outside_window += outside
     stats.records_in_window += inside
+    stats.records_quarantined += rejected
     return seen
 
 
@@ -311,8 +353,14 @@ def _count_late_labels(
 
 def _publish(
     s3, where: Locations, merged: IO[bytes], quarantine: Quarantine, stats: MergeStats
-) -> None:
-    """Upload only after everything parsed: Parquet, then quarantine, manifest last."""
+) -> dict[str, Any] | None:
+    """Upload only after everything parsed: Parquet, then quarantine, manifest last.
+
+    A re-run with fewer rows first keeps the earlier merge (merge_labels.previous); returns
+    its manifest entry, else None.
+    """
+    earlier = read_earlier_manifest(s3, where.manifest)
+    superseded = keep_if_shrinking(s3, earlier, where.window_dir, where.report, stats)
     merged.seek(0)
     s3.put_object(
         Bucket=where.bucket,
@@ -340,3 +388,4 @@ def _publish(
         ContentType="application/json",
     )
     logger.debug("published", extra={"manifest": where.manifest.uri, "at": iso(stats.now)})
+    return superseded

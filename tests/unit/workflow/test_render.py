@@ -30,11 +30,10 @@ def test_committed_asl_is_up_to_date():
 
 
 def test_every_task_is_caught_into_the_failure_notification():
-    failure_path = {"FormatFailure", "NotifyFailure", "NotifyFailureRaw"}
     tasks = [
         name
         for name, state in STATES.items()
-        if state["Type"] == "Task" and name not in failure_path
+        if state["Type"] == "Task" and name != "NotifyFailure"
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:
@@ -42,13 +41,8 @@ def test_every_task_is_caught_into_the_failure_notification():
         assert catchers[-1]["ErrorEquals"] == ["States.ALL"], name
         recorder = STATES[catchers[-1]["Next"]]
         assert recorder["Parameters"]["state"] == name
-        assert recorder["Next"] == "FormatFailure"
-    assert STATES["FormatFailure"]["Next"] == "NotifyFailure"
+        assert recorder["Next"] == "NotifyFailure"
     assert STATES["NotifyFailure"]["Next"] == "PipelineFailed"
-    for name in ("FormatFailure", "NotifyFailure"):  # a failing formatter still notifies
-        assert STATES[name]["Catch"][-1]["ErrorEquals"] == ["States.ALL"], name
-        assert STATES[name]["Catch"][-1]["Next"] == "NotifyFailureRaw", name
-    assert STATES["NotifyFailureRaw"]["Next"] == "PipelineFailed"
     assert STATES["PipelineFailed"]["Type"] == "Fail"
 
 
@@ -84,7 +78,17 @@ def test_later_states_read_merge_and_evaluation_fields_directly():
             assert field in merge_fields, text
         for field in re.findall(r"\$\.evaluation\.(\w+)", text):
             assert field in evaluation_fields, text
-    assert STATES["HasData"]["Choices"][0]["Variable"] == "$.merge.merged_row_count"
+    assert [(c["Variable"], c["Next"]) for c in STATES["HasData"]["Choices"]] == [
+        ("$.merge.outcome", "NotifyNothingMergeable"),
+        ("$.merge.merged_row_count", "NoData"),
+    ]
+    assert STATES["HasData"]["Choices"][0]["StringEquals"] == "nothing_mergeable"
+    unmergeable = STATES["NotifyNothingMergeable"]
+    assert unmergeable["Parameters"]["Subject.$"] == "$.merge.alert.subject"
+    assert unmergeable["Parameters"]["Message.$"] == "$.merge.alert.message"
+    assert unmergeable["Next"] == "NothingMergeable"
+    assert STATES["NothingMergeable"]["Type"] == "Succeed"
+    assert unmergeable["Catch"][0]["Next"] == "FailedNotifyNothingMergeable"
     assert STATES["EvaluateViolations"]["Parameters"]["Payload"]["merge.$"] == "$.merge"
     assert {c["Variable"] for c in STATES["Decision"]["Choices"]} == {"$.evaluation.decision"}
     for notify in ("NotifyDrift", "NotifyRetrained"):
