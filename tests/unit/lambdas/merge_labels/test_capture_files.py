@@ -82,6 +82,8 @@ def test_an_unreadable_file_is_one_quarantined_item_with_key_size_and_reason(s3,
     counts = manifest["counts"]
     assert counts["capture_lines"] == 21 and counts["malformed_capture_lines"] == 1
     assert_counts_add_up(counts)
+    quality = manifest["capture_quality"]
+    assert quality["records_read"] == 21 and quality["records_quarantined"] == 1
     assert manifest["files_read"]["capture"]["uris"] == [good, bad]
 
 
