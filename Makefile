@@ -4,6 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 TOOLS := .venv-tools
+CHECKOV := .venv-checkov
 PY := $(VENV)/bin/python
 REQUIREMENTS := requirements/dev.txt container/requirements.txt workflow/requirements.txt \
 	lambdas/merge_labels/requirements.txt lambdas/evaluate_violations/requirements.txt
@@ -23,12 +24,14 @@ run: $(VENV)/.installed
 ## build of the Lambdas (with their size limit), all tests
 test: lint typecheck build unit
 
-lint: $(VENV)/.installed $(TOOLS)/.installed
+lint: $(VENV)/.installed $(TOOLS)/.installed $(CHECKOV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m workflow.render --check
 	$(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(TOOLS)/bin/sam validate --lint --template template.yaml
+	$(CHECKOV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet \
+		--skip-download
 
 ## typecheck: mypy on the deployables (common, container, lambdas, workflow), zero errors
 typecheck: $(VENV)/.installed
@@ -66,10 +69,12 @@ bench-performance: $(VENV)/.installed
 bench-projection: $(VENV)/.installed
 	bash benchmarks/projection_accuracy.sh
 
-$(VENV)/.installed: $(REQUIREMENTS)
+# The project itself is installed only for its console script (`drift-monitor`); no deps.
+$(VENV)/.installed: $(REQUIREMENTS) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(TOOLS)/.installed: requirements/tools.txt
@@ -78,5 +83,13 @@ $(TOOLS)/.installed: requirements/tools.txt
 	$(TOOLS)/bin/python -m pip install --quiet -r requirements/tools.txt
 	touch $@
 
+# checkov exits 1 on any failed check; skips live in template.yaml, each with its reason.
+# --skip-download: no call to the vendor's API (guidelines), the scan is local.
+$(CHECKOV)/.installed: requirements/checkov.txt
+	test -x $(CHECKOV)/bin/python || $(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $@
+
 clean:
-	rm -rf $(VENV) $(TOOLS) output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(CHECKOV) output .pytest_cache .ruff_cache
