@@ -15,7 +15,9 @@ Flow::
                      ├─ retrain ─► Retrain (Training .sync) ─► NotifyRetrained ─► Retrained
                      ├─ notify  ─► NotifyDrift ─► Notified
                      └─ healthy ─► Healthy
-    any task error ─► Failed<State> (records which state) ─► NotifyFailure ─► PipelineFailed
+    any task error ─► Failed<State> (records which state) ─► FormatFailure (Lambda: reason
+        first, endpoint, window, state) ─► NotifyFailure ─► PipelineFailed; if the formatter
+        or that publish fails ─► NotifyFailureRaw (the raw error) ─► PipelineFailed
 
 Each Lambda step keeps only the function's result (``ResultSelector`` drops the invoke
 envelope), so later states read ``$.merge.<field>`` and ``$.evaluation.<field>``; the fields are
@@ -71,6 +73,9 @@ MERGE_RESULT_PATH = "$.merge"
 EVALUATION_RESULT_PATH = "$.evaluation"
 MERGE_FIELDS = tuple(MergeResult.model_fields)
 EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
+# The failure formatter's result (evaluate_violations.failure): the notification's text.
+FAILURE_NOTICE_PATH = "$.failure_notice"
+FAILURE_NOTICE_FIELDS = ("subject", "message")
 
 # Errors worth retrying: throttling and service hiccups, never a bug in our code.
 LAMBDA_TRANSIENT_ERRORS = [
@@ -338,27 +343,62 @@ def _notify(state_id: str, comment: str) -> SnsPublishStep:
     )
 
 
-def _failure_handler() -> tuple[SnsPublishStep, Fail]:
-    notify = SnsPublishStep(
-        "NotifyFailure",
-        comment="Tell a person which state failed, in which execution, and why.",
-        parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
-            "Subject": "Drift pipeline run failed",
-            "Message.$": (
-                "States.Format('Drift pipeline execution {} failed in state {}.\\n"
-                "Error: {}\\nCause: {}', $$.Execution.Id, $.failure.state, "
-                "$.failure.error.Error, $.failure.error.Cause)"
-            ),
-        },
-        result_path="$.notification",
-    )
+def _failure_handler() -> tuple[LambdaStep, Fail]:
+    """``FormatFailure`` -> ``NotifyFailure`` -> ``PipelineFailed``, with a raw fallback.
+
+    The formatter (``evaluate_violations.failure``) reads the failed state's error and the
+    merge result or execution input and returns ``subject`` (endpoint, window, state) and
+    ``message`` (the reason first, then identifiers and links, no stack trace). If it or the
+    formatted publish fails, ``NotifyFailureRaw`` still sends the error as Step Functions gave
+    it, so a failure is never silent.
+    """
     failed = Fail(
         "PipelineFailed",
         error="DriftPipelineFailed",
         cause="A task failed; see the failure notification and the execution history.",
     )
-    return notify, failed
+    raw = SnsPublishStep(
+        "NotifyFailureRaw",
+        comment="Fallback when the formatter or the formatted publish failed: the raw error.",
+        parameters={
+            "TopicArn": _placeholder("AlertTopicArn"),
+            "Subject.$": "States.Format('Drift pipeline run failed in {}', $.failure.state)",
+            "Message.$": (
+                "States.Format('Drift pipeline execution {} failed in state {}. Error: {}. "
+                "Cause: {}', $$.Execution.Id, $.failure.state, "
+                "$.failure.error.Error, $.failure.error.Cause)"
+            ),
+        },
+        result_path="$.notification",
+    )
+    raw.next(failed)
+    notify = SnsPublishStep(
+        "NotifyFailure",
+        comment="Tell a person which state failed, for which endpoint and window, and why.",
+        parameters={
+            "TopicArn": _placeholder("AlertTopicArn"),
+            "Subject.$": f"{FAILURE_NOTICE_PATH}.subject",
+            "Message.$": f"{FAILURE_NOTICE_PATH}.message",
+        },
+        result_path="$.notification",
+    )
+    notify.add_catch(
+        Catch(error_equals=["States.ALL"], result_path="$.notify_error", next_step=raw)
+    )
+    notify.next(failed)
+    formatter = _lambda_step(
+        "FormatFailure",
+        "Word the failure: reason first, then endpoint, window, state, job and execution.",
+        "FormatFailureFunctionArn",
+        {"state.$": "$", "execution.$": "$$.Execution"},
+        FAILURE_NOTICE_PATH,
+        FAILURE_NOTICE_FIELDS,
+    )
+    formatter.add_catch(
+        Catch(error_equals=["States.ALL"], result_path="$.format_error", next_step=raw)
+    )
+    formatter.next(notify)
+    return formatter, failed
 
 
 def _notify_nothing_mergeable() -> SnsPublishStep:
@@ -375,7 +415,21 @@ def _notify_nothing_mergeable() -> SnsPublishStep:
     )
 
 
-def _catch_into(task, notify_failure: SnsPublishStep) -> None:
+def _notify_nothing_mergeable() -> SnsPublishStep:
+    """Records were captured but every one was rejected: loud, never "no data"."""
+    return SnsPublishStep(
+        "NotifyNothingMergeable",
+        comment="All capture records of the window were quarantined; say how many and why.",
+        parameters={
+            "TopicArn": _placeholder("AlertTopicArn"),
+            "Subject.$": _merge("alert.subject"),
+            "Message.$": _merge("alert.message"),
+        },
+        result_path="$.notification",
+    )
+
+
+def _catch_into(task, notify_failure: LambdaStep) -> None:
     """Route any error of ``task`` through a state that records its name, then notify."""
     recorder = Pass(
         f"Failed{task.state_id}",
@@ -389,8 +443,7 @@ def _catch_into(task, notify_failure: SnsPublishStep) -> None:
 def build_definition(limits: Limits = Limits()) -> Chain:
     """Assemble the state graph."""
     session = _sagemaker_session()
-    notify_failure, failed = _failure_handler()
-    notify_failure.next(failed)
+    notify_failure, _ = _failure_handler()
 
     merge = _merge_step()
     analyse = _analyse_step(session, limits)

@@ -1,7 +1,8 @@
 """AWS Lambda entry point (``merge_labels.app.lambda_handler``): wiring only.
 
 Builds the configuration, the S3 client and the clock from the environment on the first
-invocation (never at import time), parses the event with Powertools' parser, and calls the pure
+invocation (never at import time), validates the event strictly (:mod:`merge_labels.inputs`,
+pydantic), and calls the pure
 :func:`merge_labels.merge.merge_window`. Logs carry the execution name as correlation id;
 metrics go out as CloudWatch EMF.
 """
@@ -17,12 +18,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import parse
 
 from merge_labels import config as config_module
 from merge_labels.config import DEFAULT_METRICS_NAMESPACE, ENV_METRICS_NAMESPACE, MergeConfig
+from merge_labels.inputs import parse_event
 from merge_labels.merge import merge_window
-from merge_labels.models import MergeEvent
 
 SERVICE = "merge_labels"
 
@@ -43,7 +43,9 @@ def build_handler(
     @logger.inject_lambda_context(correlation_id_path="execution_name")
     def handler(event: dict, context: Any) -> dict:
         try:
-            parsed = parse(event=event, model=MergeEvent)
+            # Strict: a mistake in the execution input fails the run (MergeInputError with a
+            # message saying what to send), never a silent default run.
+            parsed = parse_event(event)
             result = merge_window(parsed, config, client, now())
         except Exception as exc:
             # A failure is a metric too, so an alarm can watch it; the error still propagates

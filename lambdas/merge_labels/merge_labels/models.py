@@ -13,9 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ExecutionInput(BaseModel):
-    """The state machine's execution input; every key is optional."""
+    """The state machine's execution input; every key is optional.
 
-    model_config = ConfigDict(extra="ignore")
+    Strict: an unknown key (a typo such as ``windowStart``) is an error, never ignored, and the
+    types are exact JSON types (``force_retrain`` must be ``true``/``false``, not ``"yes"``).
+    :mod:`merge_labels.inputs` turns the validation errors into messages that say what to send.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     endpoint_name: str | None = None
     variant_name: str | None = None

@@ -30,10 +30,11 @@ def test_committed_asl_is_up_to_date():
 
 
 def test_every_task_is_caught_into_the_failure_notification():
+    failure_path = {"FormatFailure", "NotifyFailure", "NotifyFailureRaw"}
     tasks = [
         name
         for name, state in STATES.items()
-        if state["Type"] == "Task" and name != "NotifyFailure"
+        if state["Type"] == "Task" and name not in failure_path
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:
@@ -41,8 +42,13 @@ def test_every_task_is_caught_into_the_failure_notification():
         assert catchers[-1]["ErrorEquals"] == ["States.ALL"], name
         recorder = STATES[catchers[-1]["Next"]]
         assert recorder["Parameters"]["state"] == name
-        assert recorder["Next"] == "NotifyFailure"
+        assert recorder["Next"] == "FormatFailure"
+    assert STATES["FormatFailure"]["Next"] == "NotifyFailure"
     assert STATES["NotifyFailure"]["Next"] == "PipelineFailed"
+    for name in ("FormatFailure", "NotifyFailure"):  # a failing formatter still notifies
+        assert STATES[name]["Catch"][-1]["ErrorEquals"] == ["States.ALL"], name
+        assert STATES[name]["Catch"][-1]["Next"] == "NotifyFailureRaw", name
+    assert STATES["NotifyFailureRaw"]["Next"] == "PipelineFailed"
     assert STATES["PipelineFailed"]["Type"] == "Fail"
 
 

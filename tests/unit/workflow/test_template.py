@@ -59,7 +59,11 @@ def test_overriding_an_unknown_parameter_fails():
 
 def test_function_environment_is_the_templates_values():
     specs = function_specs(TEMPLATE)
-    assert set(specs) == {"MergeLabelsFunction", "EvaluateViolationsFunction"}
+    assert set(specs) == {
+        "MergeLabelsFunction",
+        "EvaluateViolationsFunction",
+        "FormatFailureFunction",
+    }
     merge, evaluate = specs["MergeLabelsFunction"], specs["EvaluateViolationsFunction"]
     assert merge.handler == "merge_labels.app.lambda_handler"
     assert evaluate.handler == "evaluate_violations.app.lambda_handler"
@@ -79,6 +83,7 @@ def test_function_environment_is_the_templates_values():
         "DEFAULT_VARIANT_NAME": "AllTraffic",
         "WINDOW_MINUTES": "60",
         "LABEL_LAG_HOURS": "72",
+        "MAX_WINDOW_HOURS": "168",
         "BASELINE_PREFIX": "baselines",
         "POWERTOOLS_SERVICE_NAME": "merge_labels",
     }
@@ -94,6 +99,17 @@ def test_function_environment_is_the_templates_values():
         "NOTIFY_ON_INSUFFICIENT_DATA": "false",
         "MAX_QUARANTINED_SHARE": "0.05",
         "POWERTOOLS_SERVICE_NAME": "evaluate_violations",
+    }
+    formatter = specs["FormatFailureFunction"]  # the failure notification's words
+    assert formatter.handler == "evaluate_violations.failure.lambda_handler"
+    assert formatter.code_uri == evaluate.code_uri
+    assert formatter.offline_name == "format-failure"
+    assert values.resolve(dict(formatter.environment)) == {
+        "DATA_BUCKET": "bucket",
+        "POWERTOOLS_METRICS_NAMESPACE": "DriftPipeline",
+        "DEFAULT_ENDPOINT_NAME": "adult-income",
+        "WINDOW_MINUTES": "60",
+        "POWERTOOLS_SERVICE_NAME": "format_failure",
     }
 
 
@@ -113,6 +129,7 @@ def test_definition_substitutions_resolve_offline():
         **{
             "MergeLabelsFunction.Arn": "arn:merge",
             "EvaluateViolationsFunction.Arn": "arn:evaluate",
+            "FormatFailureFunction.Arn": "arn:format-failure",
             "SageMakerExecutionRole.Arn": "arn:role",
         }
     )
@@ -120,6 +137,7 @@ def test_definition_substitutions_resolve_offline():
     assert bound == {
         "MergeFunctionArn": "arn:merge",
         "EvaluateFunctionArn": "arn:evaluate",
+        "FormatFailureFunctionArn": "arn:format-failure",
         "AlertTopicArn": "arn:topic",
         "MonitorImageUri": OFFLINE_PARAMETERS["MonitorImageUri"],
         "TrainingImageUri": OFFLINE_PARAMETERS["TrainingImageUri"],
