@@ -272,6 +272,7 @@ def _object_lines(s3, bucket: str, key: str, uri: str, kind: str, quarantine, st
         quarantine.add(kind, uri, 0, f"unreadable object ({exc.size} bytes): {exc}", b"")
         if kind == "capture":
             stats.capture_lines += 1
+            stats.records_quarantined += 1
         else:
             stats.label_lines += 1
         return []
