@@ -415,20 +415,6 @@ def _notify_nothing_mergeable() -> SnsPublishStep:
     )
 
 
-def _notify_nothing_mergeable() -> SnsPublishStep:
-    """Records were captured but every one was rejected: loud, never "no data"."""
-    return SnsPublishStep(
-        "NotifyNothingMergeable",
-        comment="All capture records of the window were quarantined; say how many and why.",
-        parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
-            "Subject.$": _merge("alert.subject"),
-            "Message.$": _merge("alert.message"),
-        },
-        result_path="$.notification",
-    )
-
-
 def _catch_into(task, notify_failure: LambdaStep) -> None:
     """Route any error of ``task`` through a state that records its name, then notify."""
     recorder = Pass(
