@@ -69,10 +69,12 @@ bench-performance: $(VENV)/.installed
 bench-projection: $(VENV)/.installed
 	bash benchmarks/projection_accuracy.sh
 
-$(VENV)/.installed: $(REQUIREMENTS)
+# The project itself is installed only for its console script (`drift-monitor`); no deps.
+$(VENV)/.installed: $(REQUIREMENTS) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(TOOLS)/.installed: requirements/tools.txt

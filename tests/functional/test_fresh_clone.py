@@ -44,6 +44,25 @@ def test_the_offline_run_works_in_a_fresh_copy_with_nothing_beside_it(tmp_path):
         key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "AWS_"))
     }
     environment["PYTHONPATH"] = str(clone)
+    # The venv's editable install (the console script) points at this checkout: the copy's own
+    # packages must still be the ones imported.
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import workflow.offline, drift_monitor, merge_labels, "
+            "evaluate_violations, column_schema, examples.adult as a; "
+            "print(drift_monitor.__file__, merge_labels.__file__, evaluate_violations.__file__, "
+            "column_schema.__file__, a.LABELED_CSV, sep='\\n')",
+        ],
+        cwd=clone,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for imported in probe.stdout.split():
+        assert Path(imported).is_relative_to(clone), imported
     completed = subprocess.run(
         [sys.executable, "-m", "workflow.offline.run", "--output", str(tmp_path / "out")],
         cwd=clone,
