@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass
 
 import workflow  # noqa: F401  (puts the deployables' roots on sys.path)
@@ -40,7 +39,6 @@ os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
-import boto3  # noqa: E402
 from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.processing import Processor  # noqa: E402
 from sagemaker.session import Session  # noqa: E402
@@ -53,7 +51,6 @@ from stepfunctions.steps import (  # noqa: E402
     LambdaStep,
     Pass,
     ProcessingStep,
-    Retry,
     Succeed,
     TrainingStep,
 )
@@ -63,10 +60,15 @@ from stepfunctions.steps.states import Graph  # noqa: E402
 from evaluate_violations.models import EvaluationResult  # noqa: E402
 from merge_labels.models import MergeResult  # noqa: E402
 from processing_paths import BASELINE_DIR, DATASET_DIR, RESULT_DIR  # noqa: E402
-
-# Deployment-specific values are ``${Name}`` placeholders; template.yaml's
-# DefinitionSubstitutions binds each (the offline stack binds them from the same template).
-_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+from workflow.asl_parts import (  # noqa: E402
+    LambdaResultStep,
+    channel,
+    lambda_retry,
+    placeholder,
+    s3_input,
+    sagemaker_retry,
+    sagemaker_session,
+)
 
 # Where each Lambda step puts the function's result, and the fields it keeps.
 MERGE_RESULT_PATH = "$.merge"
@@ -76,28 +78,6 @@ EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
 # The failure formatter's result (evaluate_violations.failure): the notification's text.
 FAILURE_NOTICE_PATH = "$.failure_notice"
 FAILURE_NOTICE_FIELDS = ("subject", "message")
-
-# Errors worth retrying: throttling and service hiccups, never a bug in our code.
-LAMBDA_TRANSIENT_ERRORS = [
-    "Lambda.ServiceException",
-    "Lambda.AWSLambdaException",
-    "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
-]
-SAGEMAKER_TRANSIENT_ERRORS = [
-    "SageMaker.AmazonSageMakerException",
-    "SageMaker.ResourceLimitExceededException",
-    "SageMaker.ThrottlingException",
-]
-
-
-def _placeholder(name: str) -> str:
-    return "${" + name + "}"
-
-
-def placeholders_in(asl_text: str) -> set[str]:
-    """The ``${Name}`` placeholders of an ASL text."""
-    return set(_PLACEHOLDER.findall(asl_text))
 
 
 def _merge(field: str) -> str:
@@ -110,26 +90,6 @@ def _evaluation(field: str) -> str:
     return f"{EVALUATION_RESULT_PATH}.{field}"
 
 
-class _LambdaResultStep(LambdaStep):
-    """A Lambda task that keeps only the listed fields of the function's result.
-
-    The invoke integration returns ``{"Payload": <result>, "StatusCode": ..., ...}``; the
-    ``ResultSelector`` (which SDK 2.3.0 does not know) keeps ``Payload``'s fields.
-    """
-
-    def __init__(self, state_id: str, result_fields: tuple[str, ...], **kwargs):
-        super().__init__(state_id, **kwargs)
-        self._result_selector = {f"{name}.$": f"$.Payload.{name}" for name in result_fields}
-
-    def to_dict(self):
-        result = {}
-        for key, value in super().to_dict().items():
-            result[key] = value
-            if key == "Parameters":
-                result["ResultSelector"] = dict(self._result_selector)
-        return result
-
-
 @dataclass(frozen=True)
 class Limits:
     """Job limits baked into the definition (change here, re-render, commit)."""
@@ -140,27 +100,6 @@ class Limits:
     training_volume_gb: int = 30
 
 
-def _sagemaker_session() -> Session:
-    # An explicit session and default bucket keep the SDK from calling STS or S3.
-    boto_session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
-    return Session(boto_session=boto_session, default_bucket="unused-by-definition")
-
-
-def _lambda_retry() -> Retry:
-    return Retry(
-        error_equals=LAMBDA_TRANSIENT_ERRORS, interval_seconds=2, max_attempts=4, backoff_rate=2.0
-    )
-
-
-def _sagemaker_retry() -> Retry:
-    return Retry(
-        error_equals=SAGEMAKER_TRANSIENT_ERRORS,
-        interval_seconds=10,
-        max_attempts=3,
-        backoff_rate=2.0,
-    )
-
-
 def _lambda_step(
     state_id: str,
     comment: str,
@@ -169,14 +108,14 @@ def _lambda_step(
     result_path: str,
     result_fields: tuple[str, ...],
 ) -> LambdaStep:
-    step = _LambdaResultStep(
+    step = LambdaResultStep(
         state_id,
         result_fields,
         comment=comment,
-        parameters={"FunctionName": _placeholder(function), "Payload": payload},
+        parameters={"FunctionName": placeholder(function), "Payload": payload},
         result_path=result_path,
     )
-    step.add_retry(_lambda_retry())
+    step.add_retry(lambda_retry())
     return step
 
 
@@ -197,10 +136,10 @@ def _merge_step() -> LambdaStep:
 
 def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
     processor = Processor(
-        role=_placeholder("SageMakerRoleArn"),
-        image_uri=_placeholder("MonitorImageUri"),
+        role=placeholder("SageMakerRoleArn"),
+        image_uri=placeholder("MonitorImageUri"),
         instance_count=1,
-        instance_type=_placeholder("ProcessingInstanceType"),
+        instance_type=placeholder("ProcessingInstanceType"),
         volume_size_in_gb=limits.processing_volume_gb,
         max_runtime_in_seconds=limits.processing_max_runtime_s,
         env={
@@ -227,12 +166,12 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
                 "start_time.$": _merge("window.start"),
                 "end_time.$": _merge("window.end"),
                 # Empty: the baseline's constraints.json decides; else this floor does.
-                "accuracy_threshold": _placeholder("AccuracyThreshold"),
+                "accuracy_threshold": placeholder("AccuracyThreshold"),
             },
             "ProcessingInputs": [
                 # merged_data_uri holds only merged.parquet (manifest and quarantine sit beside)
-                _s3_input("merged_data", _merge("merged_data_uri"), DATASET_DIR),
-                _s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
+                s3_input("merged_data", _merge("merged_data_uri"), DATASET_DIR),
+                s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
             ],
             "ProcessingOutputConfig": {
                 "Outputs": [
@@ -249,23 +188,8 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
             },
         },
     )
-    step.add_retry(_sagemaker_retry())
+    step.add_retry(sagemaker_retry())
     return step
-
-
-def _s3_input(name: str, uri_path: str, local_path: str) -> dict:
-    return {
-        "InputName": name,
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri.$": uri_path,
-            "LocalPath": local_path,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": "FullyReplicated",
-            "S3CompressionType": "None",
-        },
-    }
 
 
 def _evaluate_step() -> LambdaStep:
@@ -281,8 +205,8 @@ def _evaluate_step() -> LambdaStep:
 
 def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
     estimator = Estimator(
-        image_uri=_placeholder("TrainingImageUri"),
-        role=_placeholder("SageMakerRoleArn"),
+        image_uri=placeholder("TrainingImageUri"),
+        role=placeholder("SageMakerRoleArn"),
         instance_count=1,
         instance_type="ml.m5.xlarge",  # the SDK validates it; the parameters below bind it
         volume_size=limits.training_volume_gb,
@@ -301,33 +225,20 @@ def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
         parameters={
             "TrainingJobName.$": f"States.Format('retrain-{{}}', {_merge('run_id')})",
             "AlgorithmSpecification": {
-                "TrainingImage": _placeholder("TrainingImageUri"),
+                "TrainingImage": placeholder("TrainingImageUri"),
                 "TrainingInputMode": "File",
             },
             "InputDataConfig": [
-                _channel("train", _merge("training_data_uri")),
-                _channel("recent", _merge("recent_data_uri")),
-                _channel("baseline", _merge("baseline_uri")),
+                channel("train", _merge("training_data_uri")),
+                channel("recent", _merge("recent_data_uri")),
+                channel("baseline", _merge("baseline_uri")),
             ],
             "OutputDataConfig": {"S3OutputPath.$": _merge("model_output_uri")},
-            "ResourceConfig": {"InstanceType": _placeholder("TrainingInstanceType")},
+            "ResourceConfig": {"InstanceType": placeholder("TrainingInstanceType")},
         },
     )
-    step.add_retry(_sagemaker_retry())
+    step.add_retry(sagemaker_retry())
     return step
-
-
-def _channel(name: str, uri_path: str) -> dict:
-    return {
-        "ChannelName": name,
-        "DataSource": {
-            "S3DataSource": {
-                "S3DataType": "S3Prefix",
-                "S3Uri.$": uri_path,
-                "S3DataDistributionType": "FullyReplicated",
-            }
-        },
-    }
 
 
 def _notify(state_id: str, comment: str) -> SnsPublishStep:
@@ -335,7 +246,7 @@ def _notify(state_id: str, comment: str) -> SnsPublishStep:
         state_id,
         comment=comment,
         parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
+            "TopicArn": placeholder("AlertTopicArn"),
             "Subject.$": _evaluation("subject"),
             "Message.$": _evaluation("message"),
         },
@@ -361,7 +272,7 @@ def _failure_handler() -> tuple[LambdaStep, Fail]:
         "NotifyFailureRaw",
         comment="Fallback when the formatter or the formatted publish failed: the raw error.",
         parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
+            "TopicArn": placeholder("AlertTopicArn"),
             "Subject.$": "States.Format('Drift pipeline run failed in {}', $.failure.state)",
             "Message.$": (
                 "States.Format('Drift pipeline execution {} failed in state {}. Error: {}. "
@@ -376,7 +287,7 @@ def _failure_handler() -> tuple[LambdaStep, Fail]:
         "NotifyFailure",
         comment="Tell a person which state failed, for which endpoint and window, and why.",
         parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
+            "TopicArn": placeholder("AlertTopicArn"),
             "Subject.$": f"{FAILURE_NOTICE_PATH}.subject",
             "Message.$": f"{FAILURE_NOTICE_PATH}.message",
         },
@@ -407,7 +318,7 @@ def _notify_nothing_mergeable() -> SnsPublishStep:
         "NotifyNothingMergeable",
         comment="All capture records of the window were quarantined; say how many and why.",
         parameters={
-            "TopicArn": _placeholder("AlertTopicArn"),
+            "TopicArn": placeholder("AlertTopicArn"),
             "Subject.$": _merge("alert.subject"),
             "Message.$": _merge("alert.message"),
         },
@@ -428,7 +339,7 @@ def _catch_into(task, notify_failure: LambdaStep) -> None:
 
 def build_definition(limits: Limits = Limits()) -> Chain:
     """Assemble the state graph."""
-    session = _sagemaker_session()
+    session = sagemaker_session()
     notify_failure, _ = _failure_handler()
 
     merge = _merge_step()

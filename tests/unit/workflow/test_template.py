@@ -2,7 +2,7 @@
 
 import pytest
 
-from workflow.definition import placeholders_in
+from workflow.asl_parts import placeholders_in
 from workflow.offline.stack import (
     OFFLINE_PARAMETERS,
     PipelineSettings,

@@ -1,0 +1,109 @@
+"""Pieces of the state machine that are not states: placeholders, retry policies, the Lambda
+task that keeps only the function's result, and the SageMaker request shapes.
+
+``workflow/definition.py`` names and wires the states from these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import boto3
+from sagemaker.session import Session
+from stepfunctions.steps import LambdaStep, Retry
+
+# Deployment-specific values are ``${Name}`` placeholders; template.yaml's
+# DefinitionSubstitutions binds each (the offline stack binds them from the same template).
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+# Errors worth retrying: throttling and service hiccups, never a bug in our code.
+LAMBDA_TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+SAGEMAKER_TRANSIENT_ERRORS = [
+    "SageMaker.AmazonSageMakerException",
+    "SageMaker.ResourceLimitExceededException",
+    "SageMaker.ThrottlingException",
+]
+
+
+def placeholder(name: str) -> str:
+    return "${" + name + "}"
+
+
+def placeholders_in(asl_text: str) -> set[str]:
+    """The ``${Name}`` placeholders of an ASL text."""
+    return set(_PLACEHOLDER.findall(asl_text))
+
+
+class LambdaResultStep(LambdaStep):
+    """A Lambda task that keeps only the listed fields of the function's result.
+
+    The invoke integration returns ``{"Payload": <result>, "StatusCode": ..., ...}``; the
+    ``ResultSelector`` (which SDK 2.3.0 does not know) keeps ``Payload``'s fields.
+    """
+
+    def __init__(self, state_id: str, result_fields: tuple[str, ...], **kwargs):
+        super().__init__(state_id, **kwargs)
+        self._result_selector = {f"{name}.$": f"$.Payload.{name}" for name in result_fields}
+
+    def to_dict(self):
+        result = {}
+        for key, value in super().to_dict().items():
+            result[key] = value
+            if key == "Parameters":
+                result["ResultSelector"] = dict(self._result_selector)
+        return result
+
+
+def sagemaker_session() -> Session:
+    # An explicit session and default bucket keep the SDK from calling STS or S3.
+    boto_session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
+    return Session(boto_session=boto_session, default_bucket="unused-by-definition")
+
+
+def lambda_retry() -> Retry:
+    return Retry(
+        error_equals=LAMBDA_TRANSIENT_ERRORS, interval_seconds=2, max_attempts=4, backoff_rate=2.0
+    )
+
+
+def sagemaker_retry() -> Retry:
+    return Retry(
+        error_equals=SAGEMAKER_TRANSIENT_ERRORS,
+        interval_seconds=10,
+        max_attempts=3,
+        backoff_rate=2.0,
+    )
+
+
+def s3_input(name: str, uri_path: str, local_path: str) -> dict:
+    return {
+        "InputName": name,
+        "AppManaged": False,
+        "S3Input": {
+            "S3Uri.$": uri_path,
+            "LocalPath": local_path,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+            "S3DataDistributionType": "FullyReplicated",
+            "S3CompressionType": "None",
+        },
+    }
+
+
+def channel(name: str, uri_path: str) -> dict:
+    return {
+        "ChannelName": name,
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri.$": uri_path,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+    }
