@@ -13,6 +13,7 @@ from capture_format.capture import (
     parse_binary,
     parse_time,
 )
+from capture_format.errors import json_object_line
 from capture_format.files import FileError, file_lines
 from capture_format.outputs import class_index
 
@@ -24,6 +25,7 @@ __all__ = [
     "class_index",
     "decode_payload",
     "file_lines",
+    "json_object_line",
     "parse_binary",
     "parse_time",
 ]

@@ -17,10 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from orjson import JSONDecodeError
-from orjson import loads as json_loads
-
-from capture_format.errors import RecordError
+from capture_format.errors import RecordError, json_object_line
 from capture_format.outputs import OutputReader, loads_json
 from column_schema import ColumnSchema
 
@@ -171,12 +168,7 @@ class CaptureParser:
 
     # --- whole line -------------------------------------------------------------------------
     def parse(self, line: bytes | str) -> CaptureRecord:
-        try:
-            record = json_loads(line)
-        except JSONDecodeError as exc:
-            raise RecordError(f"invalid JSON: {exc}") from None
-        if not isinstance(record, dict):
-            raise RecordError("a capture line must be a JSON object")
+        record = json_object_line(line, "capture")
         capture = record.get("captureData")
         if not isinstance(capture, dict):
             raise RecordError("missing captureData object (not a data-capture record)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from orjson import JSONDecodeError
 from orjson import loads as json_loads
 
-from capture_format import RecordError, class_index
+from capture_format import RecordError, class_index, json_object_line
 
 
 def parse_label(line: bytes | str, classes: tuple[str, str] | None = None) -> tuple[str, int]:
@@ -18,12 +18,7 @@ def parse_label(line: bytes | str, classes: tuple[str, str] | None = None) -> tu
 
     ``classes``: the schema's ``label_classes`` (names of class 0 and class 1), or None for 0/1.
     """
-    try:
-        record = json_loads(line)
-    except JSONDecodeError as exc:
-        raise RecordError(f"invalid JSON: {exc}") from None
-    if not isinstance(record, dict):
-        raise RecordError("a ground-truth line must be a JSON object")
+    record = json_object_line(line, "ground-truth")
     meta = record.get("eventMetadata")
     key = meta.get("eventId") if isinstance(meta, dict) else None
     if not isinstance(key, str) or not key:
