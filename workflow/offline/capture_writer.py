@@ -266,6 +266,29 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[first : first + size]
 
 
+def _upload_by_hour(
+    s3,
+    items: list[Any],
+    moment: Callable[[Any], datetime],
+    key_for: Callable[[datetime], tuple[str, str]],
+    line_for: Callable[[Any], str],
+    records_per_file: int,
+) -> list[str]:
+    """Upload ``items`` as JSON Lines files, one per (UTC hour of ``moment``, chunk of
+    ``records_per_file``), in time order; returns the ``s3://`` URIs written."""
+    ordered = sorted(items, key=moment)
+    uris = []
+    for _, in_hour in groupby(
+        ordered, key=lambda item: moment(item).astimezone(UTC).strftime("%Y%m%d%H")
+    ):
+        for chunk in _chunks(list(in_hour), records_per_file):
+            bucket, key = key_for(moment(chunk[0]))
+            body = "".join(line_for(item) + "\n" for item in chunk)
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
+            uris.append(f"s3://{bucket}/{key}")
+    return uris
+
+
 def write_capture_files(
     s3,
     capture_s3_uri: str,
@@ -278,25 +301,17 @@ def write_capture_files(
     records_per_file: int = 2000,
     rng: random.Random | None = None,
 ) -> list[str]:
-    """Upload the invocations' capture lines, one file per (hour, ``records_per_file``).
-
-    Invocations are ordered by inference time and grouped by their UTC hour; returns the
-    ``s3://`` URIs written.
-    """
+    """Upload the invocations' capture lines, one file per (inference hour, ``records_per_file``)
+    (§1.2); returns the ``s3://`` URIs written."""
     rng = rng or random.Random(0)
-    ordered = sorted(invocations, key=lambda inv: inv.inference_time)
-    uris = []
-    for _, in_hour in groupby(
-        ordered, key=lambda inv: inv.inference_time.astimezone(UTC).strftime("%Y%m%d%H")
-    ):
-        for chunk in _chunks(list(in_hour), records_per_file):
-            bucket, key = capture_key(
-                capture_s3_uri, endpoint, variant, chunk[0].inference_time, rng
-            )
-            body = "".join(capture_line(inv, feature_names, options) + "\n" for inv in chunk)
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
-            uris.append(f"s3://{bucket}/{key}")
-    return uris
+    return _upload_by_hour(
+        s3,
+        list(invocations),
+        lambda inv: inv.inference_time,
+        lambda moment: capture_key(capture_s3_uri, endpoint, variant, moment, rng),
+        lambda inv: capture_line(inv, feature_names, options),
+        records_per_file,
+    )
 
 
 def write_ground_truth_files(
@@ -310,17 +325,14 @@ def write_ground_truth_files(
 ) -> list[str]:
     """Upload label lines grouped by upload hour (§2.1); returns the URIs written."""
     rng = rng or random.Random(1)
-    ordered = sorted(labels, key=lambda item: item.upload_time)
-    uris = []
-    for _, in_hour in groupby(
-        ordered, key=lambda item: item.upload_time.astimezone(UTC).strftime("%Y%m%d%H")
-    ):
-        for chunk in _chunks(list(in_hour), records_per_file):
-            bucket, key = ground_truth_key(ground_truth_s3_uri, endpoint, chunk[0].upload_time, rng)
-            body = "".join(ground_truth_line(item.event_id, item.label) + "\n" for item in chunk)
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
-            uris.append(f"s3://{bucket}/{key}")
-    return uris
+    return _upload_by_hour(
+        s3,
+        list(labels),
+        lambda item: item.upload_time,
+        lambda moment: ground_truth_key(ground_truth_s3_uri, endpoint, moment, rng),
+        lambda item: ground_truth_line(item.event_id, item.label),
+        records_per_file,
+    )
 
 
 # --- building invocations from tabular data ---------------------------------------------------
