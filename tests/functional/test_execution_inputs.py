@@ -8,14 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflow.offline import demo
-from workflow.offline.engine import offline_aws, run_execution
-from workflow.offline.local_jobs import LocalJobRunner, default_images
+from tests.functional.demo_stack import deployed_demo_hour
+from workflow.offline.engine import run_execution
 from workflow.offline.stack import (
-    MONITOR_IMAGE,
-    TRAINING_IMAGE,
-    PipelineSettings,
-    deploy,
     read_notifications,
 )
 
@@ -24,23 +19,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    work = tmp_path_factory.mktemp("inputs")
-    now = datetime.now(UTC)
-    with offline_aws(work) as session:
-        stack = deploy(session, PipelineSettings())
-        runner = LocalJobRunner(
-            session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
-        )
-        scenario = demo.prepare(
-            session,
-            runner,
-            bucket=stack.bucket,
-            endpoint="adult-income",
-            variant="AllTraffic",
-            now=now,
-            plan=(demo.WindowPlan("healthy traffic", 300),),
-        )
-        yield session, stack, scenario.windows[0]
+    with deployed_demo_hour(tmp_path_factory.mktemp("inputs")) as deployed:
+        yield deployed
 
 
 def test_scheduled_run_with_empty_input_analyses_the_previous_full_window(deployed):

@@ -9,18 +9,11 @@ goes out.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from workflow.offline import demo
-from workflow.offline.engine import offline_aws, run_execution
-from workflow.offline.local_jobs import LocalJobRunner, default_images
+from tests.functional.demo_stack import deployed_demo_hour
+from workflow.offline.engine import run_execution
 from workflow.offline.stack import (
-    MONITOR_IMAGE,
-    TRAINING_IMAGE,
-    PipelineSettings,
-    deploy,
     read_notifications,
 )
 
@@ -32,22 +25,8 @@ FAILURE_PATH = ["FormatFailure", "NotifyFailure", "PipelineFailed"]
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    work = tmp_path_factory.mktemp("failures")
-    with offline_aws(work) as session:
-        stack = deploy(session, PipelineSettings())
-        runner = LocalJobRunner(
-            session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
-        )
-        scenario = demo.prepare(
-            session,
-            runner,
-            bucket=stack.bucket,
-            endpoint="adult-income",
-            variant="AllTraffic",
-            now=datetime.now(UTC),
-            plan=(demo.WindowPlan("healthy traffic", 300),),
-        )
-        yield session, stack, scenario.windows[0]
+    with deployed_demo_hour(tmp_path_factory.mktemp("failures")) as deployed:
+        yield deployed
 
 
 def execute(deployed, execution_input, name):

@@ -1,0 +1,34 @@
+"""Shared set-up of the functional suites: the stack deployed into the embedded AWS with one
+hour of the demo's healthy traffic (model, baseline, capture, labels) written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workflow.offline import demo
+from workflow.offline.engine import offline_aws
+from workflow.offline.local_jobs import LocalJobRunner, default_images
+from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE, PipelineSettings, deploy
+
+
+@contextmanager
+def deployed_demo_hour(work: Path) -> Iterator[tuple]:
+    """(session, stack, the demo window) for as long as the embedded AWS lives."""
+    with offline_aws(work) as session:
+        stack = deploy(session, PipelineSettings())
+        runner = LocalJobRunner(
+            session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
+        )
+        scenario = demo.prepare(
+            session,
+            runner,
+            bucket=stack.bucket,
+            endpoint="adult-income",
+            variant="AllTraffic",
+            now=datetime.now(UTC),
+            plan=(demo.WindowPlan("healthy traffic", 300),),
+        )
+        yield session, stack, scenario.windows[0]
