@@ -58,9 +58,9 @@ class BaselineStore:
             raise self.invalid(name, what, f"must be a JSON object, got {type(document).__name__}")
         return document
 
-    def write_json(self, name: str | Path, document: Any) -> Path:
+    def write_json(self, name: str | Path, document: Any, *, indent: int | None = 2) -> Path:
         path = self.path(name)
-        write_json(path, document)
+        write_json(path, document, indent=indent)
         return path
 
     def read_table(self, name: str | Path, what: str) -> pa.Table:

@@ -21,9 +21,11 @@ def clean(value: Any) -> Any:
     return value
 
 
-def write_json(path: Path, document: Any) -> None:
+def write_json(path: Path, document: Any, *, indent: int | None = 2) -> None:
+    """``indent=None`` for a model file nobody reads by eye (indenting doubles its size)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(clean(document), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    text = json.dumps(clean(document), indent=indent, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def write_violations(path: Path, violations: list[dict]) -> None:

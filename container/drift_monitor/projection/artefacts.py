@@ -10,7 +10,6 @@ with a clear error instead of a wrong projection.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -73,11 +72,9 @@ def load_draws(baseline_dir: Path) -> np.ndarray:
 
 
 def write_feature_calibrator(baseline_dir: Path, calibrator: FeatureCalibrator) -> None:
-    """Compact JSON (unlike the store's indented documents): the trees are a model, not
-    something to read, and indenting would more than double the file."""
-    BaselineStore(baseline_dir).path(FEATURE_MODEL_FILE).write_text(
-        json.dumps(calibrator.to_json(), allow_nan=False) + "\n", encoding="utf-8"
-    )
+    """Compact JSON: the trees are a model, not something to read, and indenting would more
+    than double the file."""
+    BaselineStore(baseline_dir).write_json(FEATURE_MODEL_FILE, calibrator.to_json(), indent=None)
 
 
 def load_feature_calibrator(baseline_dir: Path, schema: ColumnSchema) -> FeatureCalibrator:
