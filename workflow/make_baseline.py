@@ -24,7 +24,6 @@ from processing_paths import BASELINE_DATASET_DIR, OUTPUT_DIR, SCHEMA_INPUT_DIR
 
 DATASET_FORMATS = {".parquet": '{"parquet": {}}', ".csv": '{"csv": {"header": true}}'}
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
-DEFAULT_IMAGE_TAG = "monitor-latest"
 
 
 class BaselineCommandError(Exception):
@@ -163,6 +162,11 @@ def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
 
 def resolve_target(args: argparse.Namespace, cloudformation: Any | None) -> BaselineTarget:
     """Explicit options first, then the stack's outputs."""
+    if not args.image_uri and not args.image_tag:
+        raise BaselineCommandError(
+            "give --image-tag monitor-<the ImageTag you deployed> (the repository's tags are "
+            "immutable, there is no 'latest') or --image-uri"
+        )
     outputs: dict[str, str] = {}
     if not (args.bucket and args.role_arn and args.image_uri):
         if cloudformation is None or not args.stack_name:
@@ -246,8 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--image-uri", help="analysis image (default: the stack's repository)")
     parser.add_argument(
         "--image-tag",
-        default=DEFAULT_IMAGE_TAG,
-        help="tag on the stack's repository, when --image-uri is not given",
+        help="tag on the stack's repository, e.g. monitor-<ImageTag> (when --image-uri is not "
+        "given)",
     )
     parser.add_argument(
         "--baseline-prefix", default="baselines", help="the stack's BaselinePrefix parameter"

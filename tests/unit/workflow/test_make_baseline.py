@@ -199,6 +199,7 @@ def test_bucket_role_and_image_come_from_the_stack_outputs(aws, reference_csv):
     [
         ({"dataset": Path("missing.csv")}, "missing.csv does not exist"),
         ({"bucket": None}, "give --stack-name"),
+        ({"image_uri": None}, "give --image-tag monitor-<the ImageTag you deployed>"),
     ],
 )
 def test_bad_input_is_a_clear_error(aws, reference_csv, change, message):
@@ -224,7 +225,7 @@ def test_help_exits_0_and_lists_the_options_with_defaults(capsys):
     text = capsys.readouterr().out
     for option in ("--endpoint", "--dataset", "--schema", "--stack-name", "--no-wait"):
         assert option in text
-    assert "default: monitor-latest" in text
+    assert "(default: baselines)" in " ".join(text.split()) and "--image-tag" in text
 
 
 @pytest.mark.parametrize(
