@@ -1,7 +1,8 @@
 """One evaluation, end to end, with every outside dependency passed in (S3 client, clock, config).
 
 Read the reports → extract the window's facts → decide → when the decision is to retrain,
-claim the cool-down record (conditional put) → word the result. ``lambda_handler`` only builds
+claim the cool-down record (conditional put) → write the window record (what the trend page
+reads) → word the result. ``lambda_handler`` only builds
 the dependencies and calls ``evaluate``.
 """
 
@@ -18,6 +19,7 @@ from evaluate_violations.models import EvaluateEvent, EvaluationResult, Violatio
 from evaluate_violations.notification import message, subject
 from evaluate_violations.policy import Verdict, decide
 from evaluate_violations.reports import read_reports, split_s3_uri
+from evaluate_violations.window_record import build_window_record, write_window_record
 
 MAX_CLAIM_ATTEMPTS = 3
 
@@ -62,6 +64,17 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
             processing_job_name=event.processing_job_name,
         ),
     )
+    record = build_window_record(
+        merge=merge,
+        reports=reports,
+        facts=facts,
+        violations=violations,
+        decision=verdict.decision,
+        reasons=verdict.reasons,
+        processing_job_name=event.processing_job_name,
+        decided_at=now,
+    )
+    write_window_record(s3, state_bucket, config.state_prefix, record)
     return Evaluation(
         result=result,
         endpoint_name=merge.endpoint_name,

@@ -119,10 +119,11 @@ class FeatureDriftSummary(_Section):
 
 class DatasetDriftSummary(_Section):
     auc: float | None = None
+    auc_threshold: float | None = None
     p_value: float | None = None
     drifted: bool | None = None
 
-    _nan = field_validator("auc", "p_value", mode="before")(_nan_to_none)
+    _nan = field_validator("auc", "auc_threshold", "p_value", mode="before")(_nan_to_none)
 
 
 class ModelQualitySummary(_Section):
@@ -178,11 +179,29 @@ class MetricGroup(_Lenient):
     accuracy: MetricValue | None = None
 
 
+class FeatureDrift(_Lenient):
+    """One entry of ``drift.features``: what the trend page plots per feature and window."""
+
+    name: str
+    effect_size: float | None = None
+    threshold: float | None = None
+    drifted: bool | None = None
+    severity: float | None = None
+
+    _nan = field_validator("effect_size", "threshold", "severity", mode="before")(_nan_to_none)
+
+
+class DriftDetails(_Lenient):
+    features: list[FeatureDrift] = Field(default_factory=list)
+
+
 class StatisticsReport(_Lenient):
-    """The parts of ``statistics.json`` read here: the summary, and the model-quality metric
-    groups as a fallback when the summary lacks accuracy."""
+    """The parts of ``statistics.json`` read here: the summary, the model-quality metric
+    groups as a fallback when the summary lacks accuracy, and the per-feature drift scores
+    (for the window record the trend page reads)."""
 
     summary: StatisticsSummary = Field(default_factory=StatisticsSummary)
+    drift: DriftDetails | None = None
     binary_classification_metrics: MetricGroup | None = None
     projected_binary_classification_metrics: MetricGroup | None = None
 
