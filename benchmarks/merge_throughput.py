@@ -59,10 +59,12 @@ from merge_labels.merge import merge_window  # noqa: E402
 from workflow.offline.capture_writer import (  # noqa: E402
     GroundTruth,
     PayloadOptions,
-    invocations_from_rows,
-    typed_rows,
     write_capture_files,
     write_ground_truth_files,
+)
+from workflow.offline.traffic import (  # noqa: E402
+    invocations_from_rows,
+    typed_rows,
 )
 
 SCHEMA_JSON = ROOT / "examples" / "adult" / "schema.json"

@@ -174,8 +174,9 @@ class CaptureParser:
             raise RecordError("missing captureData object (not a data-capture record)")
         if "batchTransformOutput" in capture and "endpointInput" not in capture:
             raise RecordError(
-                "batch-transform capture (captureData.batchTransformOutput) is "
-                "not supported; the merge reads endpoint capture"
+                "captureData.batchTransformOutput: batch-transform capture is read from "
+                "its input/ and output/ manifests (CAPTURE_SOURCE, docs/contracts.md), "
+                "not as capture lines"
             )
         meta = record.get("eventMetadata")
         if not isinstance(meta, dict):
@@ -186,13 +187,28 @@ class CaptureParser:
         inference_id = meta.get("inferenceId")
         key = inference_id if isinstance(inference_id, str) and inference_id else event_id
         moment = parse_time(meta.get("inferenceTime"))
+        return self.record(
+            event_id,
+            key,
+            moment,
+            decode_payload(capture.get("endpointInput"), "endpointInput"),
+            decode_payload(capture.get("endpointOutput"), "endpointOutput"),
+        )
 
-        rows = self.parse_input(*decode_payload(capture.get("endpointInput"), "endpointInput"))
+    def record(
+        self,
+        event_id: str,
+        key: str,
+        moment: datetime,
+        model_input: tuple[str, str],
+        model_output: tuple[str, str],
+    ) -> CaptureRecord:
+        """One record from its ids and its decoded (format, text) input and output; batch
+        transform capture (capture_format.batch_transform) comes in here too."""
+        rows = self.parse_input(*model_input)
         if not rows:
             raise RecordError("endpointInput holds no rows")
-        scores, predictions = self._outputs.read(
-            *decode_payload(capture.get("endpointOutput"), "endpointOutput"), len(rows)
-        )
+        scores, predictions = self._outputs.read(*model_output, len(rows))
         return CaptureRecord(event_id, key, moment, rows, scores, predictions)
 
     # --- model input ------------------------------------------------------------------------

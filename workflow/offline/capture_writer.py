@@ -13,6 +13,8 @@ the AWS documentation of data capture and Model Monitor ground truth:
 
 Batched rows are joined to labels as ``{id}:{row_index}`` (§1.5, our convention);
 :meth:`Invocation.row_ids` gives those ids. Plain Python + boto3 (client injected), no pandas.
+Invocations are made from tabular rows by ``workflow.offline.traffic``; a batch transform
+job's capture is written by ``workflow.offline.batch_capture_writer``.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import io
 import json
 import random
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -112,7 +114,7 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _ordered(row: Sequence[Any] | Mapping[str, Any], names: Sequence[str]) -> list[Any]:
+def ordered_row(row: Sequence[Any] | Mapping[str, Any], names: Sequence[str]) -> list[Any]:
     if isinstance(row, Mapping):
         return [row.get(name) for name in names]
     if len(row) != len(names):
@@ -174,7 +176,7 @@ def capture_record(
 ) -> dict[str, Any]:
     """The data-capture record (§1.3) of one invocation."""
     options = options or PayloadOptions()
-    rows = [_ordered(row, feature_names) for row in invocation.rows]
+    rows = [ordered_row(row, feature_names) for row in invocation.rows]
     if options.input_format == "csv":
         input_text, input_type, input_encoding = csv_body(rows) + "\n", "text/csv", "CSV"
     else:
@@ -225,14 +227,14 @@ def ground_truth_line(event_id: str, label: int) -> str:
 
 
 # --- keys and uploads -------------------------------------------------------------------------
-def _split_uri(uri: str) -> tuple[str, str]:
+def split_s3_uri(uri: str) -> tuple[str, str]:
     if not uri.startswith("s3://"):
         raise ValueError(f"not an s3:// URI: {uri!r}")
     bucket, _, prefix = uri[5:].partition("/")
     return bucket, prefix.strip("/")
 
 
-def _join(*parts: str) -> str:
+def join_key(*parts: str) -> str:
     return "/".join(p.strip("/") for p in parts if p)
 
 
@@ -245,20 +247,20 @@ def capture_key(
     capture_s3_uri: str, endpoint: str, variant: str, first_time: datetime, rng: random.Random
 ) -> tuple[str, str]:
     """(bucket, key) of a capture file whose first record was captured at ``first_time``."""
-    bucket, root = _split_uri(capture_s3_uri)
+    bucket, root = split_s3_uri(capture_s3_uri)
     moment = first_time.astimezone(UTC)
     name = f"{moment:%M}-{moment:%S}-{moment.microsecond // 1000:03d}-{seeded_uuid(rng)}.jsonl"
-    return bucket, _join(root, endpoint, variant, f"{moment:%Y/%m/%d/%H}", name)
+    return bucket, join_key(root, endpoint, variant, f"{moment:%Y/%m/%d/%H}", name)
 
 
 def ground_truth_key(
     ground_truth_s3_uri: str, endpoint: str, upload_time: datetime, rng: random.Random
 ) -> tuple[str, str]:
     """(bucket, key) of a label file uploaded at ``upload_time`` (hour folder = upload hour)."""
-    bucket, root = _split_uri(ground_truth_s3_uri)
+    bucket, root = split_s3_uri(ground_truth_s3_uri)
     moment = upload_time.astimezone(UTC)
     name = f"labels-{moment:%Y%m%dT%H%M%S}-{rng.getrandbits(32):08x}.jsonl"
-    return bucket, _join(root, endpoint, f"{moment:%Y/%m/%d/%H}", name)
+    return bucket, join_key(root, endpoint, f"{moment:%Y/%m/%d/%H}", name)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -333,95 +335,3 @@ def write_ground_truth_files(
         lambda item: ground_truth_line(item.event_id, item.label),
         records_per_file,
     )
-
-
-# --- building invocations from tabular data ---------------------------------------------------
-def typed_rows(
-    rows: Iterable[Mapping[str, str]], feature_names: Sequence[str], numerical: Collection[str]
-) -> list[list[Any]]:
-    """CSV-read rows (strings) as feature lists: numbers for ``numerical``, ``None`` if empty."""
-    typed = []
-    for row in rows:
-        values: list[Any] = []
-        for name in feature_names:
-            raw = row[name]
-            if raw is None or raw == "":
-                values.append(None)
-            elif name in numerical:
-                number = float(raw)
-                values.append(int(number) if number.is_integer() else number)
-            else:
-                values.append(raw)
-        typed.append(values)
-    return typed
-
-
-def invocations_from_rows(
-    rows: Sequence[Sequence[Any] | Mapping[str, Any]],
-    outputs: Sequence[float | int],
-    *,
-    start: datetime,
-    end: datetime,
-    rng: random.Random,
-    batch_sizes: Sequence[int] = (1,),
-    batch_weights: Sequence[float] | None = None,
-    with_inference_id: bool = True,
-    id_prefix: str = "req",
-) -> list[Invocation]:
-    """Spread rows over ``[start, end)`` as invocations (seeded; times at whole seconds).
-
-    Consecutive rows are grouped into requests whose sizes are drawn from ``batch_sizes``
-    (weights ``batch_weights``). Inference ids are ``{id_prefix}-{n:08d}`` when
-    ``with_inference_id``; event ids are seeded UUIDs.
-    """
-    if len(rows) != len(outputs):
-        raise ValueError(f"{len(rows)} rows but {len(outputs)} outputs")
-    span_s = int((end - start).total_seconds())
-    if span_s <= 0:
-        raise ValueError("end must be after start")
-    sizes: list[int] = []
-    remaining = len(rows)
-    while remaining > 0:
-        size = min(remaining, rng.choices(batch_sizes, weights=batch_weights)[0])
-        sizes.append(size)
-        remaining -= size
-    offsets = sorted(rng.randrange(span_s) for _ in sizes)
-    invocations, first = [], 0
-    for number, (size, offset) in enumerate(zip(sizes, offsets, strict=True)):
-        invocations.append(
-            Invocation(
-                rows=list(rows[first : first + size]),
-                outputs=list(outputs[first : first + size]),
-                inference_time=start + timedelta(seconds=offset),
-                event_id=seeded_uuid(rng),
-                inference_id=f"{id_prefix}-{number:08d}" if with_inference_id else None,
-            )
-        )
-        first += size
-    return invocations
-
-
-def ground_truth_for(
-    invocations: Iterable[Invocation],
-    row_labels: Sequence[int | None],
-    upload_time_of: Callable[[Invocation], datetime],
-) -> list[GroundTruth]:
-    """Labels of the invocations' rows, ``row_labels`` aligned with the rows in order.
-
-    ``None`` means the label has not arrived (no record); ``upload_time_of`` decides in which
-    hour folder the invocation's labels land.
-    """
-    labels: list[GroundTruth] = []
-    position = 0
-    for invocation in invocations:
-        uploaded = upload_time_of(invocation)
-        for row_id in invocation.row_ids():
-            if position >= len(row_labels):
-                raise ValueError(f"row_labels has {len(row_labels)} entries, fewer than the rows")
-            label = row_labels[position]
-            position += 1
-            if label is not None:
-                labels.append(GroundTruth(row_id, int(label), uploaded))
-    if position != len(row_labels):
-        raise ValueError(f"row_labels has {len(row_labels)} entries for {position} rows")
-    return labels

@@ -33,9 +33,10 @@ from column_schema import ColumnSchema, load_schema
 from examples.adult import LABELED_CSV, SCHEMA_JSON
 from trainer.model import build_pipeline, feature_frame, positive_scores
 from workflow.make_baseline import BaselineTarget, baseline_job_request
-from workflow.offline import capture_writer
+from workflow.offline import batch_capture_writer, capture_writer
 from workflow.offline.local_jobs import LocalJobRunner
 from workflow.offline.stack import ACCOUNT_ID, MONITOR_IMAGE
+from workflow.offline.traffic import ground_truth_for, invocations_from_rows, typed_rows
 
 LABEL_SOURCE_COLUMN, POSITIVE_LABEL = "income", ">50K"
 
@@ -48,6 +49,7 @@ class WindowPlan:
     rows: int
     drift_severity: float = 0.0  # 0 = drawn like the baseline; larger = further away
     label_share: float = 0.7  # share of rows whose label will eventually arrive
+    source: str = "endpoint"  # or "batch_transform": one transform job scores the hour's rows
 
 
 DEFAULT_PLAN = (
@@ -271,35 +273,37 @@ def _simulate_window(
     truth = traffic[schema.label].to_numpy()
     true_accuracy = float(((scores >= schema.decision_threshold).astype(int) == truth).mean())
 
-    rows = capture_writer.typed_rows(
-        traffic.to_dict("records"), schema.feature_names, set(schema.numerical)
-    )
-    invocations = capture_writer.invocations_from_rows(
-        rows,
-        [round(float(s), 6) for s in scores],
-        start=start,
-        end=end,
-        rng=py_rng,
-        batch_sizes=(1, 2, 5),
-        batch_weights=(0.8, 0.15, 0.05),
-        id_prefix=f"w{index}-req",
-    )
-    capture_writer.write_capture_files(
-        s3,
-        f"s3://{bucket}/datacapture",
-        endpoint,
-        variant,
-        invocations,
-        schema.feature_names,
-        rng=py_rng,
-    )
+    rows = typed_rows(traffic.to_dict("records"), schema.feature_names, set(schema.numerical))
+    outputs = [round(float(s), 6) for s in scores]
+    if window_plan.source == "batch_transform":
+        invocations = _write_batch_job(s3, bucket, endpoint, schema, rows, outputs, start, py_rng)
+    else:
+        invocations = invocations_from_rows(
+            rows,
+            outputs,
+            start=start,
+            end=end,
+            rng=py_rng,
+            batch_sizes=(1, 2, 5),
+            batch_weights=(0.8, 0.15, 0.05),
+            id_prefix=f"w{index}-req",
+        )
+        capture_writer.write_capture_files(
+            s3,
+            f"s3://{bucket}/datacapture",
+            endpoint,
+            variant,
+            invocations,
+            schema.feature_names,
+            rng=py_rng,
+        )
 
     # Labels arrive 1-4 hours after the request, for ~label_share of rows; not yet if due
     # after "now".
     delays = {inv.event_id: timedelta(minutes=py_rng.randint(60, 240)) for inv in invocations}
     arrives = rng.random(len(truth)) < window_plan.label_share
     row_labels = [int(label) if ok else None for label, ok in zip(truth, arrives, strict=True)]
-    labels = capture_writer.ground_truth_for(
+    labels = ground_truth_for(
         invocations, row_labels, lambda inv: inv.inference_time + delays[inv.event_id]
     )
     arrived = [item for item in labels if item.upload_time <= now]
@@ -308,3 +312,22 @@ def _simulate_window(
             s3, f"s3://{bucket}/ground-truth", endpoint, arrived, rng=py_rng
         )
     return DemoWindow(start, end, window_plan, len(traffic), len(arrived), true_accuracy)
+
+
+def _write_batch_job(s3, bucket, endpoint, schema, rows, outputs, start, py_rng) -> list:
+    """The hour's rows scored by one batch transform job started 10 minutes into the hour,
+    written with its capture manifests (docs/contracts.md "Batch transform capture")."""
+    job_start = start + timedelta(minutes=10)
+    invocations = batch_capture_writer.batch_invocations(
+        rows, outputs, job_start=job_start, rng=py_rng
+    )
+    batch_capture_writer.write_batch_transform_job(
+        s3,
+        f"s3://{bucket}/datacapture",
+        endpoint,
+        f"s3://{bucket}/batch-transform/{endpoint}",
+        f"{endpoint}-{job_start:%Y%m%d%H%M}",
+        invocations,
+        schema.feature_names,
+    )
+    return invocations

@@ -23,6 +23,7 @@ ENV_LABEL_LAG_HOURS = "LABEL_LAG_HOURS"
 ENV_LATE_LABEL_SCAN_HOURS = "LATE_LABEL_SCAN_HOURS"
 ENV_MAX_WINDOW_HOURS = "MAX_WINDOW_HOURS"
 ENV_OUTPUT_ROW_SEPARATOR = "OUTPUT_ROW_SEPARATOR"
+ENV_CAPTURE_SOURCE = "CAPTURE_SOURCE"
 ENV_BASELINE_PREFIX = "BASELINE_PREFIX"
 DEFAULT_BASELINE_PREFIX = "baselines"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
@@ -37,6 +38,9 @@ DEFAULT_METRICS_NAMESPACE = "DriftPipeline"
 # OUTPUT_ROW_SEPARATOR values: "auto" splits the model output of a batched request on newlines,
 # or on commas when that gives one line but the input had several rows.
 ROW_SEPARATORS = {"auto": "auto", "newline": "\n", "\\n": "\n", "\n": "\n", "comma": ",", ",": ","}
+# CAPTURE_SOURCE values: which capture layouts the merge reads (docs/contracts.md): an
+# endpoint's data capture, a batch transform job's capture manifests, or whichever is there.
+CAPTURE_SOURCES = ("auto", "endpoint", "batch_transform")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,15 @@ class MergeConfig:
     max_window_hours: int = DEFAULT_MAX_WINDOW_HOURS
     output_row_separator: str = "auto"  # "auto", "\n" or ","
     baseline_prefix: str = DEFAULT_BASELINE_PREFIX  # baselines at {prefix}/{endpoint}/
+    capture_source: str = "auto"  # one of CAPTURE_SOURCES
+
+    @property
+    def reads_endpoint_capture(self) -> bool:
+        return self.capture_source in ("auto", "endpoint")
+
+    @property
+    def reads_batch_transform_capture(self) -> bool:
+        return self.capture_source in ("auto", "batch_transform")
 
     def __post_init__(self) -> None:
         if not self.data_bucket:
@@ -85,6 +98,11 @@ class MergeConfig:
             raise ConfigError(
                 f"{ENV_OUTPUT_ROW_SEPARATOR} must be one of "
                 f"{sorted(ROW_SEPARATORS)}, got {self.output_row_separator!r}"
+            )
+        if self.capture_source not in CAPTURE_SOURCES:
+            raise ConfigError(
+                f"{ENV_CAPTURE_SOURCE} must be one of {', '.join(CAPTURE_SOURCES)} (endpoint data "
+                f"capture, batch transform capture, or both), got {self.capture_source!r}"
             )
 
     @classmethod
@@ -145,6 +163,7 @@ class MergeConfig:
             baseline_prefix=str(
                 pick("baseline_prefix", ENV_BASELINE_PREFIX, DEFAULT_BASELINE_PREFIX)
             ),
+            capture_source=str(pick("capture_source", ENV_CAPTURE_SOURCE, "auto")).strip().lower(),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -50,6 +50,7 @@ class MergeStats:
     now: datetime
     capture_files: list[str] = field(default_factory=list)
     label_files: list[str] = field(default_factory=list)
+    batch_manifests: list[str] = field(default_factory=list)  # batch-transform capture
     skipped_objects: IdSample = field(default_factory=IdSample)
     capture_lines: int = 0
     label_lines: int = 0
@@ -132,6 +133,10 @@ class MergeStats:
                 "capture": {"count": len(self.capture_files), "uris": self.capture_files},
                 "ground_truth": {"count": len(self.label_files), "uris": self.label_files},
                 "skipped_not_jsonl": self.skipped_objects.to_dict(),
+                "batch_transform_manifests": {
+                    "count": len(self.batch_manifests),
+                    "uris": self.batch_manifests,
+                },
             },
             "policy": POLICY,
             "config": self.config.to_dict(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -20,23 +20,21 @@ from botocore.exceptions import ClientError
 from capture_format import CaptureParser, RecordError
 from column_schema import ColumnSchema, SchemaError, parse_schema
 from merge_labels import alert
+from merge_labels.batch_capture import BATCH_FOLDER, read_batch_captures
+from merge_labels.captures import WindowRows, jsonl_objects, object_lines, read_endpoint_captures
 from merge_labels.config import MergeConfig
 from merge_labels.errors import BaselineSchemaError
 from merge_labels.labels import parse_label
 from merge_labels.manifest import IdSample, MergeStats
-from merge_labels.merged_table import MergedTableBuilder, epoch_ms, write_parquet
+from merge_labels.merged_table import MergedTableBuilder, write_parquet
 from merge_labels.models import MergeEvent, MergeOutcome, MergeResult
 from merge_labels.previous import keep_if_shrinking, read_earlier_manifest
 from merge_labels.quarantine import Quarantine
 from merge_labels.s3io import (
     S3Location,
-    UnreadableObject,
     hour_floor,
-    hour_prefix,
     hours_between,
-    list_keys,
     parse_s3_uri,
-    read_lines,
 )
 from merge_labels.window import Target, iso, resolve_target
 
@@ -54,6 +52,8 @@ class Locations:
         self.capture_root = parse_s3_uri(config.capture_s3_uri).child(
             f"{endpoint}/{target.variant_name}/"
         )
+        # A batch transform job's DestinationS3Uri (merge_labels.batch_capture).
+        self.batch_root = parse_s3_uri(config.capture_s3_uri).child(f"{endpoint}/{BATCH_FOLDER}/")
         self.ground_truth_root = parse_s3_uri(config.ground_truth_s3_uri).child(f"{endpoint}/")
         baselines = config.baseline_prefix
         self.schema = S3Location(bucket, f"{baselines}/{endpoint}/schema.json")
@@ -187,16 +187,6 @@ def _superseded_result(entry: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: entry[key] for key in keys}
 
 
-def _jsonl_objects(s3, root: S3Location, hours: list[datetime], stats: MergeStats):
-    """(uri, key) of every ``.jsonl`` object in the hour folders; others are recorded."""
-    for hour in hours:
-        for key in list_keys(s3, hour_prefix(root, hour)):
-            if key.endswith(".jsonl"):
-                yield f"s3://{root.bucket}/{key}", key
-            else:
-                stats.skipped_objects.add(f"s3://{root.bucket}/{key}")
-
-
 def _read_captures(
     s3,
     where: Locations,
@@ -207,75 +197,16 @@ def _read_captures(
     stats: MergeStats,
     quarantine: Quarantine,
 ) -> set[str]:
-    """Parse the window's capture lines into ``builder``; returns the join keys merged.
-
-    This is the hot loop of the merge (one iteration per captured request), so the counters
-    are kept in locals and stored in ``stats`` at the end.
-    """
-    parse = CaptureParser(schema, config.output_row_separator).parse
-    start, end = target.window.start, target.window.end
-    seen: set[str] = set()
-    add = builder.add
-    lines = blank = outside = inside = rejected = 0
-    for uri, key in _jsonl_objects(s3, where.capture_root, hours_between(start, end), stats):
-        stats.capture_files.append(uri)
-        file_lines = _object_lines(
-            s3, where.capture_root.bucket, key, uri, "capture", quarantine, stats
-        )
-        for number, line in enumerate(file_lines, 1):
-            if not line or line.isspace():
-                blank += 1
-                continue
-            lines += 1
-            try:
-                record = parse(line)
-            except RecordError as exc:
-                quarantine.add("capture", uri, number, str(exc), line)
-                rejected += 1
-                continue
-            if not start <= record.inference_time < end:
-                outside += 1
-                continue
-            inside += 1
-            time_ms = epoch_ms(record.inference_time)
-            scores: Sequence[float | None] = record.scores or [None] * len(record.rows)
-            for row_id, row, score, prediction in zip(
-                record.row_ids(), record.rows, scores, record.predictions, strict=True
-            ):
-                if row_id in seen:
-                    stats.duplicate_capture_ids.add(row_id)
-                    continue
-                seen.add(row_id)
-                add(row_id, record.event_id, time_ms, row, score, prediction)
-    stats.capture_lines += lines
-    stats.blank_lines += blank
-    stats.records_outside_window += outside
-    stats.records_in_window += inside
-    stats.records_quarantined += rejected
-    return seen
-
-
-def _object_lines(s3, bucket: str, key: str, uri: str, kind: str, quarantine, stats) -> list[bytes]:
-    """The object's lines (gzip and a UTF-8 byte-order mark handled by ``read_lines``).
-
-    An object that is not JSON Lines text (corrupt gzip, another compression, binary bytes)
-    gives no lines: it is quarantined as one item (line 0, its size in the reason) and counted
-    as one record read and rejected, so merged + quarantined + outside the window == read.
-    Late-label scans only count it (``labels_past_lag.malformed_lines``).
-    """
-    try:
-        return read_lines(s3, bucket, key)
-    except UnreadableObject as exc:
-        if kind == "late":
-            stats.late_malformed_lines += 1
-            return []
-        quarantine.add(kind, uri, 0, f"unreadable object ({exc.size} bytes): {exc}", b"")
-        if kind == "capture":
-            stats.capture_lines += 1
-            stats.records_quarantined += 1
-        else:
-            stats.label_lines += 1
-        return []
+    """Parse the window's capture, from the layouts ``CAPTURE_SOURCE`` selects, into
+    ``builder``; returns the join keys merged."""
+    parser = CaptureParser(schema, config.output_row_separator)
+    rows = WindowRows(target.window.start, target.window.end, builder, stats)
+    hours = hours_between(target.window.start, target.window.end)
+    if config.reads_endpoint_capture:
+        read_endpoint_captures(s3, where.capture_root, hours, parser, rows, stats, quarantine)
+    if config.reads_batch_transform_capture:
+        read_batch_captures(s3, where.batch_root, hours, parser, rows, stats, quarantine)
+    return rows.seen
 
 
 def _read_labels(
@@ -295,9 +226,9 @@ def _read_labels(
     stats.label_cutoff = cutoff
     labels: dict[str, int] = {}
     root = where.ground_truth_root
-    for uri, key in _jsonl_objects(s3, root, hours_between(window.start, cutoff), stats):
+    for uri, key in jsonl_objects(s3, root, hours_between(window.start, cutoff), stats):
         stats.label_files.append(uri)
-        file_lines = _object_lines(s3, root.bucket, key, uri, "label", quarantine, stats)
+        file_lines = object_lines(s3, root.bucket, key, uri, "label", quarantine, stats)
         for number, line in enumerate(file_lines, 1):
             if not line or line.isspace():
                 stats.blank_lines += 1
@@ -337,9 +268,9 @@ def _count_late_labels(
         return
     late: IdSample = stats.labels_past_lag
     stats.late_scan = (first, stop)
-    for uri, key in _jsonl_objects(s3, root, hours_between(first, stop), stats):
+    for uri, key in jsonl_objects(s3, root, hours_between(first, stop), stats):
         stats.late_label_files += 1
-        for line in _object_lines(s3, root.bucket, key, uri, "late", None, stats):
+        for line in object_lines(s3, root.bucket, key, uri, "late", None, stats):
             if not line or line.isspace():
                 continue
             try:

@@ -19,12 +19,14 @@ from workflow.offline.capture_writer import (
     capture_key,
     capture_line,
     capture_record,
-    ground_truth_for,
     ground_truth_line,
-    invocations_from_rows,
-    typed_rows,
     write_capture_files,
     write_ground_truth_files,
+)
+from workflow.offline.traffic import (
+    ground_truth_for,
+    invocations_from_rows,
+    typed_rows,
 )
 
 NAMES = ["age", "workclass", "hours"]

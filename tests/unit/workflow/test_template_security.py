@@ -67,6 +67,8 @@ def test_merge_labels_reads_its_inputs_and_writes_only_merged_windows():
             {f"{DATA}/baselines/*", f"{DATA}/merged/*", f"{DATA}/reports/*"},
             None,
         ),
+        # the input and output objects that batch transform capture manifests name
+        "ReadBatchTransformData": ({"s3:GetObject"}, {f"{DATA}/batch-transform/*"}, None),
         "WriteMergedWindows": ({"s3:PutObject", "s3:DeleteObject"}, {f"{DATA}/merged/*"}, None),
     }
 

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 from column_schema import parse_schema
 from examples.adult import LABELED_CSV, SCHEMA_JSON
-from workflow.offline.capture_writer import typed_rows
+from workflow.offline.traffic import (
+    typed_rows,
+)
 
 BUCKET = "drift-data"
 ENDPOINT = "adult-income"

@@ -28,10 +28,12 @@ from tests.unit.lambdas.merge_labels.helpers import (
     score,
 )
 from workflow.offline.capture_writer import (
-    ground_truth_for,
-    invocations_from_rows,
     write_capture_files,
     write_ground_truth_files,
+)
+from workflow.offline.traffic import (
+    ground_truth_for,
+    invocations_from_rows,
 )
 
 CONTRACTS = Path(__file__).resolve().parents[4] / "docs" / "contracts.md"

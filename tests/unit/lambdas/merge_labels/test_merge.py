@@ -36,11 +36,13 @@ from workflow.offline.capture_writer import (
     Invocation,
     PayloadOptions,
     capture_line,
-    ground_truth_for,
     ground_truth_line,
-    invocations_from_rows,
     write_capture_files,
     write_ground_truth_files,
+)
+from workflow.offline.traffic import (
+    ground_truth_for,
+    invocations_from_rows,
 )
 
 SLUG = "20261125T1300Z-20261125T1400Z"
