@@ -13,9 +13,11 @@ from workflow.offline.engine import offline_aws
 from workflow.offline.local_jobs import LocalJobRunner, default_images
 from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE, PipelineSettings, deploy
 
+HEALTHY_HOUR = demo.WindowPlan("healthy traffic", 300)
+
 
 @contextmanager
-def deployed_demo_hour(work: Path) -> Iterator[tuple]:
+def deployed_demo_hour(work: Path, window: demo.WindowPlan = HEALTHY_HOUR) -> Iterator[tuple]:
     """(session, stack, the demo window) for as long as the embedded AWS lives."""
     with offline_aws(work) as session:
         stack = deploy(session, PipelineSettings())
@@ -29,6 +31,6 @@ def deployed_demo_hour(work: Path) -> Iterator[tuple]:
             endpoint="adult-income",
             variant="AllTraffic",
             now=datetime.now(UTC),
-            plan=(demo.WindowPlan("healthy traffic", 300),),
+            plan=(window,),
         )
         yield session, stack, scenario.windows[0]
