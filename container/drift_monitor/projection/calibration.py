@@ -196,7 +196,13 @@ def bootstrap_maps_on_grid(
     n = scores.size
     probabilities = None if weights is None else weights / weights.sum()
     draws = np.empty((resamples, grid.size))
+    # Isotonic regression sorts its rows by (score, outcome) first; handing it each resample
+    # already in that order (rows repeated as often as drawn) halves a fit on 100k rows and
+    # gives the same map: the same sorted values (rows that tie on both are equal).
+    in_order = np.lexsort((outcomes, scores)) if draw_method(method) == "isotonic" else None
     for b in range(resamples):
         rows = rng.choice(n, size=n, replace=True, p=probabilities)
+        if in_order is not None:
+            rows = np.repeat(in_order, np.bincount(rows, minlength=n)[in_order])
         draws[b] = fit_map(draw_method(method), scores[rows], outcomes[rows]).apply(grid)
     return draws

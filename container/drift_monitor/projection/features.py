@@ -248,18 +248,19 @@ def fit_feature_calibrator(
     base: CalibrationMap,
     *,
     seed: int = 0,
+    bags: int = BAGS,
 ) -> FeatureCalibrator:
     """Bagged, early-stopped boosting from the score calibration; ``outcomes`` 0/1."""
     encoding = ColumnEncoding.fit(features)
     x = encoding.matrix(features, scores)
     y = np.asarray(outcomes, dtype=np.int64)
-    bags = []
-    for bag in range(BAGS):
+    fitted = []
+    for bag in range(bags):
         model = GradientBoostingClassifier(
             init=_StartFromScoreCalibration(base), random_state=seed + bag, **_BOOSTING
         ).fit(x, y)
-        bags.append(trees_of(model))
-    return FeatureCalibrator(encoding, base, float(_BOOSTING["learning_rate"]), tuple(bags))
+        fitted.append(trees_of(model))
+    return FeatureCalibrator(encoding, base, float(_BOOSTING["learning_rate"]), tuple(fitted))
 
 
 def trees_of(model: GradientBoostingClassifier) -> tuple[Tree, ...]:
@@ -284,8 +285,10 @@ def compare_out_of_fold(
     *,
     folds: int = 5,
     seed: int = 0,
+    bags: int = BAGS,
 ) -> dict:
-    """Out-of-fold Brier scores of the feature-aware calibration and of the score-only map."""
+    """Out-of-fold Brier scores of the feature-aware calibration (``bags`` per fold) and of
+    the score-only map."""
     n = scores.size
     fold_of = np.random.default_rng(seed).permutation(n) % folds
     feature_aware, score_only = np.empty(n), np.empty(n)
@@ -294,7 +297,7 @@ def compare_out_of_fold(
         held = fold_of == fold
         base = fit_map(score_map_method, scores[~held], outcomes[~held], seed=seed)
         fitted = fit_feature_calibrator(
-            features[~held], scores[~held], outcomes[~held], base, seed=seed
+            features[~held], scores[~held], outcomes[~held], base, seed=seed, bags=bags
         )
         feature_aware[held] = fitted.predict(features[held], scores[held])
         score_only[held] = base.apply(scores[held])

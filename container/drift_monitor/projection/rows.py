@@ -17,6 +17,22 @@ def sample_rows(n: int, limit: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
 
 
+def stratified_sample(outcome: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    """At most ``limit`` row indices, sorted, each class (``outcome`` 0/1) keeping its share;
+    all rows if there are no more than ``limit`` (the same for the same seed)."""
+    n = outcome.size
+    if n <= limit:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    positives, negatives = np.flatnonzero(outcome == 1), np.flatnonzero(outcome != 1)
+    k = min(round(limit * positives.size / n), positives.size)
+    picked = [
+        rng.choice(positives, k, replace=False),
+        rng.choice(negatives, limit - k, replace=False),
+    ]
+    return np.sort(np.concatenate(picked))
+
+
 def reference_sample(
     labeled_rows: np.ndarray, unlabeled_rows: np.ndarray, limit: int, seed: int
 ) -> np.ndarray:
