@@ -7,7 +7,8 @@ TOOLS := .venv-tools
 CHECKOV := .venv-checkov
 PY := $(VENV)/bin/python
 REQUIREMENTS := requirements/dev.txt container/requirements.txt workflow/requirements.txt \
-	lambdas/merge_labels/requirements.txt lambdas/evaluate_violations/requirements.txt
+	lambdas/merge_labels/requirements.txt lambdas/evaluate_violations/requirements.txt \
+	lambdas/trend_report/requirements.txt
 
 export SAGEMAKER_SUPPRESS_V2_WARNING := 1
 export SAM_CLI_TELEMETRY := 0

@@ -11,7 +11,7 @@ Flow::
                      │  ──no rows──► NoData (succeed, outcome recorded in merge manifest)
                      │yes
                      ▼
-                  Analyse (Processing .sync) ─► EvaluateViolations ─► Decision?
+                  Analyse (Processing .sync) ─► EvaluateViolations ─► RenderTrend ─► Decision?
                      ├─ retrain ─► Retrain (Training .sync) ─► NotifyRetrained ─► Retrained
                      ├─ notify  ─► NotifyDrift ─► Notified
                      └─ healthy ─► Healthy
@@ -78,6 +78,9 @@ EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
 # The failure formatter's result (evaluate_violations.failure): the notification's text.
 FAILURE_NOTICE_PATH = "$.failure_notice"
 FAILURE_NOTICE_FIELDS = ("subject", "message")
+# The trend Lambda's result (trend_report.app): where the page is, how many windows it shows.
+TREND_RESULT_PATH = "$.trend"
+TREND_FIELDS = ("trend_uri", "window_count", "rejected_count")
 
 
 def _merge(field: str) -> str:
@@ -197,11 +200,7 @@ def _evaluate_step() -> LambdaStep:
         "EvaluateViolations",
         "Read the violations and statistics and decide: retrain, notify or healthy.",
         "EvaluateFunctionArn",
-        {
-            "merge.$": MERGE_RESULT_PATH,
-            "processing_job_name.$": "$.analysis.ProcessingJobName",
-            "image_uri.$": "$.analysis.AppSpecification.ImageUri",  # its digest is recorded
-        },
+        {"merge.$": MERGE_RESULT_PATH, "processing_job_name.$": "$.analysis.ProcessingJobName"},
         EVALUATION_RESULT_PATH,
         EVALUATION_FIELDS,
     )
@@ -243,6 +242,20 @@ def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
     )
     step.add_retry(sagemaker_retry())
     return step
+
+
+def _trend_step() -> LambdaStep:
+    """Re-render the endpoint's trend page once this window's record exists (written by
+    EvaluateViolations), so the page marks the current window's decision. A failure here is
+    caught into ``$.trend_error`` and the decision goes ahead: a chart must not stop a retrain."""
+    return _lambda_step(
+        "RenderTrend",
+        "Re-render the endpoint's trend page (every window's decision, drift and accuracy).",
+        "TrendFunctionArn",
+        {"endpoint_name.$": _merge("endpoint_name")},
+        TREND_RESULT_PATH,
+        TREND_FIELDS,
+    )
 
 
 def _notify(state_id: str, comment: str) -> SnsPublishStep:
@@ -349,6 +362,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     merge = _merge_step()
     analyse = _analyse_step(session, limits)
     evaluate = _evaluate_step()
+    trend = _trend_step()
     retrain = _retrain_step(session, limits)
     notify_retrained = _notify("NotifyRetrained", "Report the retraining and its reasons.")
     notify_drift = _notify("NotifyDrift", "Report the violations; no retraining.")
@@ -373,6 +387,9 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     no_data.next(Succeed("NoDataRecorded"))
 
     decision = Choice("Decision")
+    trend.add_catch(
+        Catch(error_equals=["States.ALL"], result_path="$.trend_error", next_step=decision)
+    )
     decision.add_choice(
         ChoiceRule.StringEquals(variable=_evaluation("decision"), value="retrain"),
         next_step=Chain([retrain, notify_retrained, Succeed("Retrained")]),
@@ -409,7 +426,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
         ChoiceRule.NumericEquals(variable=_merge("merged_row_count"), value=0),
         next_step=no_data,
     )
-    has_data.default_choice(Chain([analyse, evaluate, decision]))
+    has_data.default_choice(Chain([analyse, evaluate, trend, decision]))
 
     return Chain([merge, has_data])
 

@@ -31,10 +31,15 @@ def test_committed_asl_is_up_to_date():
 
 def test_every_task_is_caught_into_the_failure_notification():
     failure_path = {"FormatFailure", "NotifyFailure", "NotifyFailureRaw"}
+    # A failing trend page must not stop the decision: RenderTrend's errors go on to Decision.
+    assert STATES["RenderTrend"]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.trend_error", "Next": "Decision"}
+    ]
+    assert STATES["RenderTrend"]["Next"] == "Decision"
     tasks = [
         name
         for name, state in STATES.items()
-        if state["Type"] == "Task" and name not in failure_path
+        if state["Type"] == "Task" and name not in failure_path | {"RenderTrend"}
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:

@@ -63,6 +63,7 @@ def test_function_environment_is_the_templates_values():
         "MergeLabelsFunction",
         "EvaluateViolationsFunction",
         "FormatFailureFunction",
+        "TrendReportFunction",
     }
     merge, evaluate = specs["MergeLabelsFunction"], specs["EvaluateViolationsFunction"]
     assert merge.handler == "merge_labels.app.lambda_handler"
@@ -130,6 +131,7 @@ def test_definition_substitutions_resolve_offline():
             "MergeLabelsFunction.Arn": "arn:merge",
             "EvaluateViolationsFunction.Arn": "arn:evaluate",
             "FormatFailureFunction.Arn": "arn:format-failure",
+            "TrendReportFunction.Arn": "arn:trend",
             "SageMakerExecutionRole.Arn": "arn:role",
         }
     )
@@ -138,6 +140,7 @@ def test_definition_substitutions_resolve_offline():
         "MergeFunctionArn": "arn:merge",
         "EvaluateFunctionArn": "arn:evaluate",
         "FormatFailureFunctionArn": "arn:format-failure",
+        "TrendFunctionArn": "arn:trend",
         "AlertTopicArn": "arn:topic",
         "MonitorImageUri": OFFLINE_PARAMETERS["MonitorImageUri"],
         "TrainingImageUri": OFFLINE_PARAMETERS["TrainingImageUri"],

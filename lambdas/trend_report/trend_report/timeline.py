@@ -1,0 +1,61 @@
+"""The decision strip: one coloured mark per window (or per pixel column), each a link.
+
+With fewer windows than pixels every window is its own link to its report; with more (a year
+of hourly windows is 8,760), a column links to its most severe window, and its tooltip says
+how many windows it stands for and what they decided.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from html import escape
+
+from trend_report.records import WindowPoint
+from trend_report.svg import LEFT, RIGHT, WIDTH, TimeFrame, _fmt
+
+SEVERITY = {"healthy": 0, "no_data": 1, "notify": 2, "retrain": 3, "failed": 4}
+STRIP_HEIGHT = 34
+
+
+def report_link(point: WindowPoint) -> str:
+    """Relative to the trend page, which sits in the endpoint's reports folder."""
+    return f"{point.slug}/report.html"
+
+
+def window_label(point: WindowPoint) -> str:
+    return f"{point.start:%Y-%m-%d %H:%M}–{point.end:%H:%M} UTC"
+
+
+def decision_strip(frame: TimeFrame, points: Sequence[WindowPoint]) -> str:
+    columns: dict[int, list[WindowPoint]] = {}
+    for point in points:
+        columns.setdefault(frame.column(point.start.timestamp()), []).append(point)
+    marks = []
+    for group in columns.values():
+        worst = max(group, key=lambda p: SEVERITY[p.decision])
+        x0 = frame.x(group[0].start.timestamp())
+        x1 = max(frame.x(group[-1].end.timestamp()), x0 + 1.0)
+        marks.append(
+            f'<a href="{escape(report_link(worst))}"><rect class="d-{worst.decision}" '
+            f'x="{_fmt(x0)}" y="4" width="{_fmt(x1 - x0)}" height="{STRIP_HEIGHT - 8}">'
+            f"<title>{escape(_tooltip(group, worst))}</title></rect></a>"
+        )
+    return (
+        f'<svg class="strip" viewBox="0 0 {WIDTH} {STRIP_HEIGHT}" width="100%" role="img" '
+        f'aria-label="decision of each window" data-points="{len(points)}">'
+        f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{STRIP_HEIGHT / 2}" '
+        f'y2="{STRIP_HEIGHT / 2}"/>{"".join(marks)}</svg>'
+    )
+
+
+def _tooltip(group: Sequence[WindowPoint], worst: WindowPoint) -> str:
+    if len(group) == 1:
+        reason = worst.reasons[0] if worst.reasons else ""
+        return f"{window_label(worst)}: {worst.decision}. {reason}".strip()
+    counts = Counter(p.decision for p in group)
+    spread = ", ".join(f"{n} {d}" for d, n in sorted(counts.items(), key=lambda i: -SEVERITY[i[0]]))
+    return (
+        f"{len(group)} windows {group[0].start:%Y-%m-%d %H:%M} to {group[-1].end:%Y-%m-%d %H:%M}"
+        f": {spread}; the link opens {window_label(worst)} ({worst.decision})"
+    )

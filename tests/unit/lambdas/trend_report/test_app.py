@@ -1,0 +1,87 @@
+"""The trend Lambda against moto S3, and the command on a local folder of records."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.unit.lambdas.trend_report.helpers import body, record, slug_of
+from trend_report.__main__ import main
+from trend_report.app import TrendEventError, handle, locations_from_env
+
+BUCKET = "drift-data"
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def put_record(s3, index: int, decision: str) -> None:
+    key = f"state/adult-income/windows/{slug_of(index)}.json"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body(record(index, decision)))
+
+
+def test_the_handler_reads_the_records_and_writes_the_page_beside_the_reports(s3):
+    for index, decision in enumerate(["healthy", "retrain", "notify"]):
+        put_record(s3, index, decision)
+    s3.put_object(Bucket=BUCKET, Key="state/adult-income/windows/broken.json", Body=b"{")
+    s3.put_object(Bucket=BUCKET, Key="state/adult-income/retrain.json", Body=b"{}")  # not a window
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+
+    result = handle({"endpoint_name": "adult-income"}, None, where=where, s3=s3)
+
+    assert result == {
+        "trend_uri": f"s3://{BUCKET}/reports/adult-income/trend.html",
+        "window_count": 3,
+        "rejected_count": 1,
+    }
+    page = s3.get_object(Bucket=BUCKET, Key="reports/adult-income/trend.html")
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    html = page["Body"].read().decode()
+    assert f'href="{slug_of(2)}/report.html"><rect class="d-notify"' in html
+    assert "state/adult-income/windows/broken.json" in html
+
+
+def test_the_handler_needs_an_endpoint_and_a_bucket(s3):
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+    with pytest.raises(TrendEventError, match="endpoint_name"):
+        handle({}, None, where=where, s3=s3)
+    with pytest.raises(TrendEventError, match="DATA_BUCKET"):
+        locations_from_env({})
+
+
+def test_the_command_renders_a_local_folder_of_records(tmp_path, capsys):
+    folder = tmp_path / "windows"
+    folder.mkdir()
+    for index, decision in enumerate(["healthy", "notify"]):
+        (folder / f"{slug_of(index)}.json").write_bytes(body(record(index, decision)))
+    output = tmp_path / "trend.html"
+
+    assert (
+        main(["--endpoint", "adult-income", "--records", str(folder), "--output", str(output)]) == 0
+    )
+
+    assert "2 windows, 0 unreadable records" in capsys.readouterr().out
+    assert "Drift trend: adult-income" in output.read_text(encoding="utf-8")
+
+
+def test_the_command_refuses_a_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        main(
+            [
+                "--endpoint",
+                "e",
+                "--records",
+                str(tmp_path / "nope"),
+                "--output",
+                str(tmp_path / "t"),
+            ]
+        )
