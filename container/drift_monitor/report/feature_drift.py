@@ -88,14 +88,16 @@ def render(results: list[dict[str, Any]], charts: dict[str, str], summary: dict[
     )
     rows = "".join(_row(r) for r in results)
     reason = f"<p class='warn'>{esc(summary['reason'])}</p>" if "reason" in summary else ""
+    ordered = [r["name"] for r in results if r["name"] in charts]  # the table's order
+    ordered += [name for name in charts if name not in ordered]
     figures = "".join(
-        f"<figure><figcaption>{esc(name)}</figcaption>{svg}</figure>"
-        for name, svg in charts.items()
+        f"<figure><figcaption>{esc(name)}</figcaption>{charts[name]}</figure>" for name in ordered
     )
     return (
         f"<section id='feature-drift'><h2>Feature drift</h2>{reason}"
         f"<p>Flagged when the BH-adjusted test p-value is below the significance level AND "
-        f"the effect size reaches its threshold. Sorted by severity (effect / threshold)."
+        f"the effect size reaches its threshold. Sorted by severity (effect / threshold); the "
+        f"charts below are in the same order."
         f"</p><table>{head}{rows}</table>"
         f"<h3>Baseline vs current distributions</h3><div class='charts'>{figures}</div>"
         f"</section>"

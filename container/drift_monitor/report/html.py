@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 _MAX_TICK_LABELS = 10  # at most this many category labels under a chart, evenly spaced
-_TICK_CHARS = 14  # longer labels are cut (the full one is in each bar's tooltip)
+_CHAR_PX = 6.2  # width of a character at font-size 10, generous: labels are never cut
 
 
 def esc(value: object) -> str:
@@ -24,10 +24,16 @@ def bars_svg(
     """Side-by-side bars (baseline grey, current blue) of two proportion vectors, inline SVG.
 
     Axes: the share of rows (0 to the tallest bar, in %) on the left; the bins or categories
-    along the bottom, labelled at most ``_MAX_TICK_LABELS`` times, each bar's tooltip naming
-    its bin or category and both shares.
+    along the bottom, labelled at most ``_MAX_TICK_LABELS`` times and in full (the band under
+    the axis and the width grow to fit the longest label and the legend), each bar's tooltip
+    naming its bin or category and both shares.
     """
-    left, label_band = 34, 96  # room for the y axis; for the x labels + legend
+    legend = "grey = baseline, blue = current" + (f"; x: {x_title}" if x_title else "")
+    width = max(width, int(len(legend) * _CHAR_PX) + 8)  # the legend is never cut at the side
+    step = max(1, -(-len(labels) // _MAX_TICK_LABELS))  # ceil(n / max labels)
+    shown = [label for i, label in enumerate(labels) if i % step == 0]
+    # room under the axis for the longest shown label, written downwards in full, + legend
+    left, label_band = 34, int(max([len(s) for s in shown] + [8]) * _CHAR_PX) + 24
     n = max(len(labels), 1)
     top = max([*baseline, *current, 1e-12])
     slot = (width - left) / n
@@ -41,7 +47,6 @@ def bars_svg(
         f"<line x1='{left - 2}' y1='0' x2='{left - 2}' y2='{height}' stroke='#ccc'/>",
         f"<line x1='{left - 2}' y1='{height}' x2='{width}' y2='{height}' stroke='#ccc'/>",
     ]
-    step = max(1, -(-n // _MAX_TICK_LABELS))  # ceil(n / max labels)
     for i, label in enumerate(labels):
         for j, (value, colour) in enumerate(((baseline[i], "#999"), (current[i], "#2a6fdb"))):
             h = height * value / top
@@ -52,13 +57,11 @@ def bars_svg(
                 f"{'baseline' if j == 0 else 'current'} {value:.3f}</title></rect>"
             )
         if i % step == 0:
-            short = label if len(label) <= _TICK_CHARS else label[: _TICK_CHARS - 1] + "…"
             x = left + i * slot + bar
             # vertical, reading downwards from the axis: never clipped at the sides
             parts.append(
                 f"<text x='{x:.1f}' y='{height + 4}' "
-                f"transform='rotate(90 {x:.1f} {height + 4})'>{esc(short)}</text>"
+                f"transform='rotate(90 {x:.1f} {height + 4})'>{esc(label)}</text>"
             )
-    legend = "grey = baseline, blue = current" + (f"; x: {x_title}" if x_title else "")
     parts.append(f"<text x='0' y='{height + label_band - 4}'>{esc(legend)}</text></svg>")
     return "".join(parts)

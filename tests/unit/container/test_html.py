@@ -19,8 +19,15 @@ def test_bars_have_axes_tick_labels_and_tooltips():
     assert "(b19, b20]: current 0.400" in tooltips and len(tooltips) == 40
 
 
-def test_long_category_names_are_cut_under_the_axis_but_whole_in_the_tooltip():
-    name = "Machine-op-inspct & <others>"
-    svg = bars_svg([name], [0.5], [0.5])
-    assert "Machine-op-in…" in svg
-    assert re.search(r"<title>Machine-op-inspct &amp; &lt;others&gt;: baseline", svg)
+def test_long_category_names_are_whole_under_the_axis_and_in_the_tooltip():
+    name = "Machine-op-inspct & <others> of a very long category name"
+    svg = bars_svg([name], [0.5], [0.5], x_title="occupation, the 20 most common categories")
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert name in texts  # written in full, never cut with an ellipsis
+    assert "…" not in svg
+    assert re.search(r"<title>Machine-op-inspct &amp; &lt;others&gt; of a .*: baseline", svg)
+    # the band under the axis and the width fit the label and the legend
+    assert int(root.get("height")) >= 120 + len(name) * 6
+    legend = "grey = baseline, blue = current; x: occupation, the 20 most common categories"
+    assert legend in texts and int(root.get("width")) >= len(legend) * 6
