@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,11 @@ def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_resul
     # The analysis job's dataset input held only the merged data (no manifest, no quarantine).
     assert results["job_inputs"] == ["merged.parquet"], results["job_inputs"]
     assert json.loads(results["violations_after_failure"]) == json.loads(results["violations"])
+
+
+def test_the_set_up_says_what_it_is_doing_with_durations(demo_run):
+    _, _, log = demo_run
+    steps = ("trained the demo model (", "baseline job (the analysis", "capture and ground truth:")
+    for step in steps:
+        [line] = [line for line in log.splitlines() if step in line]
+        assert re.search(r"\(\d+\.\d s\)$", line), line

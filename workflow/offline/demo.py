@@ -22,6 +22,8 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -138,11 +140,14 @@ def prepare(
     now: datetime,
     seed: int = 7,
     plan: tuple[WindowPlan, ...] = DEFAULT_PLAN,
+    progress: Callable[[str], None] | None = None,
 ) -> Demo:
     """Write the model's baseline, training set, capture and labels for ``plan`` into S3.
 
-    The windows are the last ``len(plan)`` full hours before ``now``.
+    The windows are the last ``len(plan)`` full hours before ``now``. ``progress`` is told
+    each step with its duration as it finishes (``make run`` prints them).
     """
+    tell = _timed(progress)
     s3 = session.client("s3")
     schema = load_schema(SCHEMA_JSON)
     labeled = load_labeled(schema)
@@ -154,6 +159,7 @@ def prepare(
 
     model = build_pipeline(schema, seed=seed)
     model.fit(feature_frame(train, schema), train[schema.label])
+    tell(f"trained the demo model ({type(model[-1]).__name__}) on {len(train)} rows")
 
     # The training set the Retrain branch starts from.
     s3.put_object(
@@ -171,6 +177,7 @@ def prepare(
         s3, runner, bucket, endpoint, schema, _merged_rows(reference, reference_scores, schema), now
     )
     set_accuracy_floor(s3, bucket, endpoint, ACCURACY_FLOOR)
+    tell(f"baseline job (the analysis image's baseline, a Processing job) on {len(reference)} rows")
 
     last_end = now.replace(minute=0, second=0, microsecond=0)
     first_start = last_end - timedelta(hours=len(plan))
@@ -196,7 +203,24 @@ def prepare(
                 index,
             )
         )
+    tell(
+        f"wrote {len(plan)} hours of capture and ground truth: "
+        f"{sum(w.rows for w in windows)} rows, {sum(w.labels_written for w in windows)} labels"
+    )
     return Demo(endpoint=endpoint, windows=windows, baseline_accuracy=baseline_accuracy)
+
+
+def _timed(progress: Callable[[str], None] | None) -> Callable[[str], None]:
+    """A reporter that appends the time since the previous report to each message."""
+    last = [time.monotonic()]
+
+    def tell(text: str) -> None:
+        now = time.monotonic()
+        if progress is not None:
+            progress(f"{text} ({now - last[0]:.1f} s)")
+        last[0] = now
+
+    return tell
 
 
 def _run_baseline_job(

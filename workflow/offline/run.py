@@ -106,7 +106,7 @@ def run_demo(
             default_images(MONITOR_IMAGE, TRAINING_IMAGE),
         )
         say(
-            "Training the demo model, running its baseline job, simulating "
+            "Setting up the demo: training the model, running its baseline job, simulating "
             f"{len(plan)} hours of endpoint traffic ..."
         )
         scenario = demo.prepare(
@@ -118,6 +118,7 @@ def run_demo(
             now=now,
             seed=seed,
             plan=plan,
+            progress=lambda text: say(text, indent=2),
         )
         say(
             f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}; "
