@@ -14,7 +14,7 @@ export SAGEMAKER_SUPPRESS_V2_WARNING := 1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck build unit render bench-monitor bench-false-alarms bench-merge bench-projection \
+.PHONY: run test lint typecheck build unit browser render bench-monitor bench-false-alarms bench-merge bench-projection \
 	bench-performance clean
 
 ## run: the offline end-to-end run (the main job)
@@ -52,8 +52,16 @@ build: $(TOOLS)/.installed
 		test $$total -lt $(LAMBDA_UNZIPPED_LIMIT_MB) || exit 1; \
 	done
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed browser
 	$(VENV)/bin/pytest
+
+## browser: Debian's chromium for the browser tests, installed when missing and root (else
+## those tests are skipped with a message saying so)
+browser:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null && \
+		{ apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+		  { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; }; } || \
+		echo "chromium could not be installed (needs root and apt-get): the browser tests will be skipped"
 
 ## render: regenerate workflow/statemachine.asl.json from workflow/definition.py
 render: $(VENV)/.installed
