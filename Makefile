@@ -8,6 +8,7 @@ CHECKOV := .venv-checkov
 PY := $(VENV)/bin/python
 REQUIREMENTS := requirements/dev.txt container/requirements.txt workflow/requirements.txt \
 	lambdas/merge_labels/requirements.txt lambdas/evaluate_violations/requirements.txt \
+	lambdas/retraining/requirements.txt \
 	lambdas/trend_report/requirements.txt
 
 export SAGEMAKER_SUPPRESS_V2_WARNING := 1

@@ -15,6 +15,7 @@ DEPLOYABLE_ROOTS = [
     _REPO / "container",
     _REPO / "lambdas" / "merge_labels",
     _REPO / "lambdas" / "evaluate_violations",
+    _REPO / "lambdas" / "retraining",
     _REPO / "lambdas" / "trend_report",
 ]
 for _root in DEPLOYABLE_ROOTS:

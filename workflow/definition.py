@@ -12,7 +12,9 @@ Flow::
                      │yes
                      ▼
                   Analyse (Processing .sync) ─► EvaluateViolations ─► RenderTrend ─► Decision?
-                     ├─ retrain ─► Retrain (Training .sync) ─► NotifyRetrained ─► Retrained
+                     ├─ retrain ─► the retraining branch (workflow/retraining.py): lock,
+                     │     dataset version, Retrain, CompareChallenger, PromoteChallenger,
+                     │     NotifyRetrained ─► Retrained (or NotifyRetrainBusy/TooFewLabels)
                      ├─ notify  ─► NotifyDrift ─► Notified
                      └─ healthy ─► Healthy
     any task error ─► Failed<State> (records which state) ─► FormatFailure (Lambda: reason
@@ -22,7 +24,8 @@ Flow::
 Each Lambda step keeps only the function's result (``ResultSelector`` drops the invoke
 envelope), so later states read ``$.merge.<field>`` and ``$.evaluation.<field>``; the fields are
 those of the functions' result models. The Analyse state runs the processing job
-``analysis-{run_id}``; Retrain runs the training job ``retrain-{run_id}``.
+``analysis-{run_id}``; Retrain runs the training job ``retrain-{run_id}`` and CompareChallenger
+the processing job ``compare-{run_id}``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
-from sagemaker.estimator import Estimator  # noqa: E402
 from sagemaker.processing import Processor  # noqa: E402
 from sagemaker.session import Session  # noqa: E402
 from stepfunctions.steps import (  # noqa: E402
@@ -52,7 +54,6 @@ from stepfunctions.steps import (  # noqa: E402
     Pass,
     ProcessingStep,
     Succeed,
-    TrainingStep,
 )
 from stepfunctions.steps.service import SnsPublishStep  # noqa: E402
 from stepfunctions.steps.states import Graph  # noqa: E402
@@ -62,13 +63,13 @@ from merge_labels.models import MergeResult  # noqa: E402
 from processing_paths import BASELINE_DIR, DATASET_DIR, RESULT_DIR  # noqa: E402
 from workflow.asl_parts import (  # noqa: E402
     LambdaResultStep,
-    channel,
     lambda_retry,
     placeholder,
     s3_input,
     sagemaker_retry,
     sagemaker_session,
 )
+from workflow.retraining import retraining_branch  # noqa: E402
 
 # Where each Lambda step puts the function's result, and the fields it keeps.
 MERGE_RESULT_PATH = "$.merge"
@@ -200,52 +201,10 @@ def _evaluate_step() -> LambdaStep:
         "EvaluateViolations",
         "Read the violations and statistics and decide: retrain, notify or healthy.",
         "EvaluateFunctionArn",
-        {
-            "merge.$": MERGE_RESULT_PATH,
-            "processing_job_name.$": "$.analysis.ProcessingJobName",
-            "image_uri.$": "$.analysis.AppSpecification.ImageUri",  # its digest is recorded
-        },
+        {"merge.$": MERGE_RESULT_PATH, "processing_job_name.$": "$.analysis.ProcessingJobName"},
         EVALUATION_RESULT_PATH,
         EVALUATION_FIELDS,
     )
-
-
-def _retrain_step(session: Session, limits: Limits) -> TrainingStep:
-    estimator = Estimator(
-        image_uri=placeholder("TrainingImageUri"),
-        role=placeholder("SageMakerRoleArn"),
-        instance_count=1,
-        instance_type="ml.m5.xlarge",  # the SDK validates it; the parameters below bind it
-        volume_size=limits.training_volume_gb,
-        max_run=limits.training_max_runtime_s,
-        output_path="s3://placeholder-overridden-below/",
-        disable_profiler=True,
-        debugger_hook_config=False,
-        sagemaker_session=session,
-    )
-    step = TrainingStep(
-        "Retrain",
-        estimator=estimator,
-        job_name="placeholder-overridden-below",
-        comment="Train a challenger on the original training set plus recent labelled windows.",
-        result_path="$.training",
-        parameters={
-            "TrainingJobName.$": f"States.Format('retrain-{{}}', {_merge('run_id')})",
-            "AlgorithmSpecification": {
-                "TrainingImage": placeholder("TrainingImageUri"),
-                "TrainingInputMode": "File",
-            },
-            "InputDataConfig": [
-                channel("train", _merge("training_data_uri")),
-                channel("recent", _merge("recent_data_uri")),
-                channel("baseline", _merge("baseline_uri")),
-            ],
-            "OutputDataConfig": {"S3OutputPath.$": _merge("model_output_uri")},
-            "ResourceConfig": {"InstanceType": placeholder("TrainingInstanceType")},
-        },
-    )
-    step.add_retry(sagemaker_retry())
-    return step
 
 
 def _trend_step() -> LambdaStep:
@@ -367,16 +326,13 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     analyse = _analyse_step(session, limits)
     evaluate = _evaluate_step()
     trend = _trend_step()
-    retrain = _retrain_step(session, limits)
-    notify_retrained = _notify("NotifyRetrained", "Report the retraining and its reasons.")
+    retrain = retraining_branch(session, limits, lambda task: _catch_into(task, notify_failure))
     notify_drift = _notify("NotifyDrift", "Report the violations; no retraining.")
     notify_unmergeable = _notify_nothing_mergeable()
     for task in (
         merge,
         analyse,
         evaluate,
-        retrain,
-        notify_retrained,
         notify_drift,
         notify_unmergeable,
     ):
@@ -396,7 +352,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     )
     decision.add_choice(
         ChoiceRule.StringEquals(variable=_evaluation("decision"), value="retrain"),
-        next_step=Chain([retrain, notify_retrained, Succeed("Retrained")]),
+        next_step=retrain,
     )
     decision.add_choice(
         ChoiceRule.StringEquals(variable=_evaluation("decision"), value="notify"),

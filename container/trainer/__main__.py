@@ -7,6 +7,7 @@ in ``/opt/ml/input/config/hyperparameters.json``, the model written to ``/opt/ml
 
 Channels: ``train`` (CSV with header: features + label), ``recent`` (merged windows, Parquet;
 only rows whose label has arrived are used), ``baseline`` (holds ``schema.json``).
+``python -m trainer compare`` is the comparison Processing job (:mod:`trainer.compare_job`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from trainer.training import TrainingError, train
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["compare"]:  # the champion/challenger Processing job
+        from trainer.compare_job import main as compare_main
+
+        return compare_main()
     root = Path(os.environ.get("TRAINER_ML_ROOT", "/opt/ml"))
     try:
         hyperparameters = _read_hyperparameters(root / "input/config/hyperparameters.json")

@@ -1,7 +1,8 @@
 """The embedded AWS: moto with its real ASL interpreter, our handlers and local jobs plugged in.
 
 ``offline_aws()`` opens the mock with Step Functions execution turned on, routes Lambda invokes
-to our handlers in-process and SageMaker job tasks to local processes. ``run_execution()``
+to our handlers in-process, SageMaker job tasks to local processes, and adds the
+``UpdateEndpoint`` moto lacks. ``run_execution()``
 starts one execution of the deployed state machine and reports each state as it exits.
 """
 
@@ -23,6 +24,7 @@ from moto.core.config import DefaultConfig
 from workflow.offline.environment import temporary_environment
 from workflow.offline.lambda_runner import handlers_in_process
 from workflow.offline.local_jobs import LocalJobRunner, default_images
+from workflow.offline.sagemaker_endpoints import update_endpoint_supported
 from workflow.offline.sagemaker_tasks import JobObserver, sagemaker_jobs_run_locally
 from workflow.offline.stack import MONITOR_IMAGE, TRAINING_IMAGE
 
@@ -77,6 +79,7 @@ def offline_aws(work_dir: Path, job_observer: JobObserver | None = None) -> Iter
         with (
             handlers_in_process(Path(work_dir) / "lambda-logs"),
             sagemaker_jobs_run_locally(runner, job_observer),
+            update_endpoint_supported(),
         ):
             yield session
 

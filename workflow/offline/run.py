@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workflow.offline import demo
+from workflow.offline.demo_endpoint import deploy_champion
 from workflow.offline.engine import ExecutionResult, StateStep, offline_aws, run_execution
 from workflow.offline.local_jobs import LocalJobRunner, default_images
 from workflow.offline.stack import (
@@ -31,10 +32,16 @@ OUTCOMES = {
     "Healthy": "healthy",
     "Notified": "notify",
     "Retrained": "retrain",
+    "RetrainSkipped": "retrain skipped",
     "NoDataRecorded": "no data",
     "NothingMergeable": "nothing mergeable",
     "PipelineFailed": "FAILED",
 }
+
+
+# The demo's owner lets a winning challenger go live unattended (the template's defaults
+# register it for manual approval and do not deploy).
+DEMO_RETRAINING = {"AutoApproveChallenger": "true", "AutoDeployChallenger": "true"}
 
 
 @dataclass
@@ -85,7 +92,7 @@ def run_demo(
     before_window=None,
 ) -> list[WindowReport]:
     """Run every window of ``plan``; ``before_window(session, stack, window)`` is a test hook."""
-    settings = settings or PipelineSettings()
+    settings = settings or PipelineSettings().with_parameters(**DEMO_RETRAINING)
     started = time.monotonic()
     output = output.resolve()
     if output.exists():
@@ -119,6 +126,13 @@ def run_demo(
             seed=seed,
             plan=plan,
             progress=lambda text: say(text, indent=2),
+        )
+        deploy_champion(
+            session,
+            bucket=stack.bucket,
+            endpoint=settings.endpoint_name,
+            variant=settings.variant_name,
+            seed=seed,
         )
         say(
             f"Model accuracy on the baseline reference: {scenario.baseline_accuracy:.1%}; "

@@ -5,6 +5,7 @@ import re
 
 from evaluate_violations.models import EvaluationResult
 from merge_labels.models import MergeResult
+from workflow.offline.stack import load_template
 from workflow.render import ASL_PATH, render_asl
 
 STATES = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
@@ -102,10 +103,14 @@ def test_later_states_read_merge_and_evaluation_fields_directly():
     assert unmergeable["Catch"][0]["Next"] == "FailedNotifyNothingMergeable"
     assert STATES["EvaluateViolations"]["Parameters"]["Payload"]["merge.$"] == "$.merge"
     assert {c["Variable"] for c in STATES["Decision"]["Choices"]} == {"$.evaluation.decision"}
-    for notify in ("NotifyDrift", "NotifyRetrained"):
-        parameters = STATES[notify]["Parameters"]
-        assert parameters["Subject.$"] == "$.evaluation.subject"
-        assert parameters["Message.$"] == "$.evaluation.message"
+    parameters = STATES["NotifyDrift"]["Parameters"]
+    assert parameters["Subject.$"] == "$.evaluation.subject"
+    assert parameters["Message.$"] == "$.evaluation.message"
+    # The retraining notification is the promotion's: comparison table, decision, package ARN.
+    parameters = STATES["NotifyRetrained"]["Parameters"]
+    assert parameters["Subject.$"] == "$.promotion.subject"
+    assert parameters["Message.$"] == "$.promotion.message"
+    assert parameters["MessageAttributes.$"] == "$.promotion.message_attributes"
     assert STATES["NoData"]["Parameters"]["manifest_uri.$"] == "$.merge.manifest_uri"
 
 
@@ -118,5 +123,9 @@ def test_the_analysis_job_reads_only_the_merged_data_prefix():
 
 
 def test_retraining_passes_no_hyperparameters_the_trainer_ignores():
-    # container/trainer reads only ``seed``; the job name and channels carry everything else.
+    # Hyperparameters are configuration (TrainingHyperparameters, via the dataset step); the
+    # default names only ``seed``, the one container/trainer reads.
+    assert STATES["Retrain"]["Parameters"]["HyperParameters.$"] == "$.dataset.hyperparameters"
     assert "HyperParameters" not in STATES["Retrain"]["Parameters"]
+    default = load_template()["Parameters"]["TrainingHyperparameters"]["Default"]
+    assert json.loads(default) == {"seed": 0}

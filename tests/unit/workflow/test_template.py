@@ -64,6 +64,8 @@ def test_function_environment_is_the_templates_values():
         "EvaluateViolationsFunction",
         "FormatFailureFunction",
         "TrendReportFunction",
+        "RetrainDataFunction",  # the retraining branch: tests/unit/workflow/test_retraining_*
+        "PromoteChallengerFunction",
     }
     merge, evaluate = specs["MergeLabelsFunction"], specs["EvaluateViolationsFunction"]
     assert merge.handler == "merge_labels.app.lambda_handler"
@@ -132,6 +134,8 @@ def test_definition_substitutions_resolve_offline():
             "EvaluateViolationsFunction.Arn": "arn:evaluate",
             "FormatFailureFunction.Arn": "arn:format-failure",
             "TrendReportFunction.Arn": "arn:trend",
+            "RetrainDataFunction.Arn": "arn:retrain-data",
+            "PromoteChallengerFunction.Arn": "arn:promote",
             "SageMakerExecutionRole.Arn": "arn:role",
         }
     )
@@ -141,6 +145,8 @@ def test_definition_substitutions_resolve_offline():
         "EvaluateFunctionArn": "arn:evaluate",
         "FormatFailureFunctionArn": "arn:format-failure",
         "TrendFunctionArn": "arn:trend",
+        "RetrainDataFunctionArn": "arn:retrain-data",
+        "PromoteChallengerFunctionArn": "arn:promote",
         "AlertTopicArn": "arn:topic",
         "MonitorImageUri": OFFLINE_PARAMETERS["MonitorImageUri"],
         "TrainingImageUri": OFFLINE_PARAMETERS["TrainingImageUri"],

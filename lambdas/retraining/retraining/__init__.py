@@ -1,0 +1,1 @@
+"""The retraining branch's Lambdas: lock, data assembly, gate, promotion."""

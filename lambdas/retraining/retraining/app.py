@@ -1,0 +1,118 @@
+"""Lambda entry points of the retraining branch.
+
+``prepare_handler`` (RetrainDataFunction): ``{"action": "acquire", ...}`` claims the endpoint's
+retraining lock; ``{"action": "assemble", ...}`` writes the dataset version and says whether
+there are enough fresh labelled rows. ``promote_handler`` (PromoteChallengerFunction): the gate,
+the registry, the optional deploy and the notification text. Errors propagate: the state
+machine's catch sends them to the failure notification with this message.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+from retraining import notice
+from retraining.config import RetrainingConfig
+from retraining.dataset import assemble
+from retraining.dataset_store import DatasetStore
+from retraining.lock import RetrainLock
+from retraining.promotion import PromotionRequest, promote
+
+
+def prepare_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    config = RetrainingConfig.from_env(os.environ)
+    lock = RetrainLock(_client("s3"), _client("stepfunctions"), config.data_bucket)
+    action = event.get("action")
+    if action == "acquire":
+        return acquire(event, lock, now=datetime.now(UTC))
+    if action == "assemble":
+        return assemble_dataset(event, config, DatasetStore(_client("s3")), lock)
+    raise ValueError(f"unknown action {action!r}: use 'acquire' or 'assemble'")
+
+
+def promote_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    config = RetrainingConfig.from_env(os.environ)
+    return promote(
+        PromotionRequest.from_event(event),
+        config=config,
+        s3=_client("s3"),
+        sagemaker=_client("sagemaker"),
+        lock=RetrainLock(_client("s3"), _client("stepfunctions"), config.data_bucket),
+    )
+
+
+def acquire(event: dict[str, Any], lock: RetrainLock, *, now: datetime) -> dict[str, Any]:
+    endpoint = event["endpoint_name"]
+    outcome = lock.acquire(endpoint, event["execution_id"], now)
+    message = (
+        f"Retraining of {endpoint} was wanted by run {event['run_id']} but another retraining "
+        f"is running ({outcome.holder}); this run did not start a second one. The running one "
+        f"will report its result. Lock: {outcome.lock_uri}"
+    )
+    return {
+        **outcome.as_dict(),
+        "subject": notice.subject(f"{endpoint}: retrain skipped, another retraining is running"),
+        "message": message,
+        "message_attributes": notice.attributes(endpoint, "skipped_busy", "warning"),
+    }
+
+
+def assemble_dataset(
+    event: dict[str, Any], config: RetrainingConfig, store: DatasetStore, lock: RetrainLock
+) -> dict[str, Any]:
+    merge = event["merge"]
+    endpoint, run_id = merge["endpoint_name"], merge["run_id"]
+    window_end = datetime.fromisoformat(merge["window"]["end"].replace("Z", "+00:00"))
+    schema = store.schema(merge["baseline_uri"])
+    files, arrow_schema = store.merged_files(merge["recent_data_uri"])
+    assembly = assemble(
+        store.original_rows(merge["training_data_uri"]),
+        files,
+        schema,
+        window_end=window_end,
+        lookback_hours=config.lookback_hours,
+        holdout_share=config.holdout_share,
+    )
+    base = f"s3://{config.data_bucket}/retraining/{endpoint}/{run_id}"
+    manifest = {
+        "endpoint_name": endpoint,
+        "run_id": run_id,
+        "window_end": merge["window"]["end"],
+        "lookback_hours": config.lookback_hours,
+        "holdout_share": config.holdout_share,
+        "holdout_starts_at": assembly.holdout_start,
+        "counts": assembly.counts,
+        "merged_files": [f.uri for f in files],
+        "original_training_data": merge["training_data_uri"],
+    }
+    uris = store.write_version(f"{base}/dataset/", assembly, schema, arrow_schema, manifest)
+    fresh = assembly.counts["fresh_labelled_rows"]
+    enough = fresh >= config.min_fresh_labeled_rows
+    if not enough:
+        lock.release(endpoint, event["execution_id"])
+    return {
+        **uris,
+        "comparison_uri": f"{base}/comparison/",
+        "counts": assembly.counts,
+        "enough": enough,
+        "hyperparameters": dict(config.hyperparameters or {}),
+        "subject": notice.subject(f"{endpoint}: retrain skipped, too few fresh labels"),
+        "message": (
+            f"Retraining of {endpoint} (run {run_id}) did not start: {fresh} fresh labelled rows "
+            f"in the last {config.lookback_hours:g} h, fewer than MinFreshLabeledRows "
+            f"({config.min_fresh_labeled_rows}). The champion keeps serving. Dataset version: "
+            f"{uris['manifest_uri']}"
+        ),
+        "message_attributes": notice.attributes(endpoint, "skipped_too_few_labels", "warning"),
+    }
+
+
+@lru_cache(maxsize=4)
+def _client(name: str) -> Any:
+    """Created on first use (never at import), reused by warm invocations."""
+    return boto3.client(name)

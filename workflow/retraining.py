@@ -1,0 +1,276 @@
+"""The retraining branch of the state machine: from "retrain" to a promoted or rejected model.
+
+Flow (entered when EvaluateViolations decides ``retrain``)::
+
+    AcquireRetrainLock ─► RetrainLockFree? ──held by another execution──► NotifyRetrainBusy ─┐
+        │ acquired                                                                           │
+        ▼                                                                                    │
+    AssembleTrainingData ─► EnoughFreshLabels? ──too few──► NotifyTooFewLabels ──────────────┤
+        │ enough                                                                  RetrainSkipped
+        ▼
+    Retrain (Training .sync) ─► CompareChallenger (Processing .sync, challenger scores the
+        holdout) ─► PromoteChallenger (gate, Model Registry, optional deploy) ─► NotifyRetrained
+        ─► Retrained
+
+The lock and the dataset version are ``lambdas/retraining``'s ``prepare_handler``; the gate,
+registry and deploy its ``promote_handler``; the comparison is the training image's
+``compare`` command (``container/trainer/compare_job.py``). Every task's error goes through the
+definition's failure path; nothing before ``PromoteChallenger`` touches the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sagemaker.estimator import Estimator
+from sagemaker.processing import Processor
+from sagemaker.session import Session
+from stepfunctions.steps import (
+    Chain,
+    Choice,
+    ChoiceRule,
+    LambdaStep,
+    ProcessingStep,
+    Succeed,
+    TrainingStep,
+)
+from stepfunctions.steps.service import SnsPublishStep
+
+from workflow.asl_parts import (
+    LambdaResultStep,
+    channel,
+    lambda_retry,
+    placeholder,
+    s3_input,
+    sagemaker_retry,
+)
+
+if TYPE_CHECKING:
+    from workflow.definition import Limits
+
+LOCK_PATH = "$.retraining_lock"
+DATASET_PATH = "$.dataset"
+PROMOTION_PATH = "$.promotion"
+NOTICE_FIELDS = ("subject", "message", "message_attributes")
+LOCK_FIELDS = ("acquired", "holder", "lock_uri", *NOTICE_FIELDS)
+DATASET_FIELDS = (
+    "dataset_uri",
+    "train_uri",
+    "holdout_uri",
+    "manifest_uri",
+    "comparison_uri",
+    "counts",
+    "enough",
+    "hyperparameters",
+    *NOTICE_FIELDS,
+)
+PROMOTION_FIELDS = (
+    "decision",
+    "verdict",
+    "reason",
+    "model_package_arn",
+    "model_package_status",
+    "deployment",
+    "comparison",
+    *NOTICE_FIELDS,
+)
+# Local paths of the comparison job (container/trainer/compare_job.py reads these).
+COMPARE_ROOT = "/opt/ml/processing"
+
+
+def _merge(field: str) -> str:
+    return f"$.merge.{field}"
+
+
+def _lambda(
+    state_id: str, comment: str, function: str, payload: dict, path: str, fields: tuple
+) -> LambdaStep:
+    step = LambdaResultStep(
+        state_id,
+        fields,
+        comment=comment,
+        parameters={"FunctionName": placeholder(function), "Payload": payload},
+        result_path=path,
+    )
+    step.add_retry(lambda_retry())
+    return step
+
+
+def _notify(state_id: str, comment: str, notice_path: str) -> SnsPublishStep:
+    return SnsPublishStep(
+        state_id,
+        comment=comment,
+        parameters={
+            "TopicArn": placeholder("AlertTopicArn"),
+            "Subject.$": f"{notice_path}.subject",
+            "Message.$": f"{notice_path}.message",
+            "MessageAttributes.$": f"{notice_path}.message_attributes",
+        },
+        result_path="$.notification",
+    )
+
+
+def _acquire_lock() -> LambdaStep:
+    return _lambda(
+        "AcquireRetrainLock",
+        "One retraining at a time per endpoint: claim the lock or learn who holds it.",
+        "RetrainDataFunctionArn",
+        {
+            "action": "acquire",
+            "endpoint_name.$": _merge("endpoint_name"),
+            "run_id.$": _merge("run_id"),
+            "execution_id.$": "$$.Execution.Id",
+        },
+        LOCK_PATH,
+        LOCK_FIELDS,
+    )
+
+
+def _assemble() -> LambdaStep:
+    return _lambda(
+        "AssembleTrainingData",
+        "Original training set + labelled merged rows over the lookback, each inference once; "
+        "the most recent rows held out by time, their duplicates kept out of training.",
+        "RetrainDataFunctionArn",
+        {"action": "assemble", "merge.$": "$.merge", "execution_id.$": "$$.Execution.Id"},
+        DATASET_PATH,
+        DATASET_FIELDS,
+    )
+
+
+def _train(session: Session, limits: Limits) -> TrainingStep:
+    estimator = Estimator(
+        image_uri=placeholder("TrainingImageUri"),
+        role=placeholder("SageMakerRoleArn"),
+        instance_count=1,
+        instance_type="ml.m5.xlarge",  # the SDK validates it; the parameters below bind it
+        volume_size=limits.training_volume_gb,
+        max_run=limits.training_max_runtime_s,
+        output_path="s3://placeholder-overridden-below/",
+        disable_profiler=True,
+        debugger_hook_config=False,
+        sagemaker_session=session,
+    )
+    step = TrainingStep(
+        "Retrain",
+        estimator=estimator,
+        job_name="placeholder-overridden-below",
+        comment="Train the challenger on the assembled dataset version (the holdout excluded).",
+        result_path="$.training",
+        parameters={
+            "TrainingJobName.$": f"States.Format('retrain-{{}}', {_merge('run_id')})",
+            "AlgorithmSpecification": {
+                "TrainingImage": placeholder("TrainingImageUri"),
+                "TrainingInputMode": "File",
+            },
+            "HyperParameters.$": f"{DATASET_PATH}.hyperparameters",
+            "InputDataConfig": [
+                channel("train", f"{DATASET_PATH}.train_uri"),
+                channel("baseline", _merge("baseline_uri")),
+            ],
+            "OutputDataConfig": {"S3OutputPath.$": _merge("model_output_uri")},
+            "ResourceConfig": {"InstanceType": placeholder("TrainingInstanceType")},
+        },
+    )
+    step.add_retry(sagemaker_retry())
+    return step
+
+
+def _compare(session: Session, limits: Limits) -> ProcessingStep:
+    processor = Processor(
+        role=placeholder("SageMakerRoleArn"),
+        image_uri=placeholder("TrainingImageUri"),
+        instance_count=1,
+        instance_type=placeholder("ProcessingInstanceType"),
+        volume_size_in_gb=limits.processing_volume_gb,
+        max_runtime_in_seconds=limits.processing_max_runtime_s,
+        sagemaker_session=session,
+    )
+    step = ProcessingStep(
+        "CompareChallenger",
+        processor=processor,
+        job_name="placeholder-overridden-below",
+        container_arguments=["compare"],
+        comment="Score the holdout with the challenger; both models' metrics, paired CIs.",
+        result_path="$.comparison_job",
+        parameters={
+            "ProcessingJobName.$": f"States.Format('compare-{{}}', {_merge('run_id')})",
+            "ProcessingInputs": [
+                s3_input(
+                    "model", "$.training.ModelArtifacts.S3ModelArtifacts", f"{COMPARE_ROOT}/model"
+                ),
+                s3_input("holdout", f"{DATASET_PATH}.holdout_uri", f"{COMPARE_ROOT}/holdout"),
+                s3_input("baseline", _merge("baseline_uri"), f"{COMPARE_ROOT}/baseline"),
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "comparison",
+                        "AppManaged": False,
+                        "S3Output": {
+                            "S3Uri.$": f"{DATASET_PATH}.comparison_uri",
+                            "LocalPath": f"{COMPARE_ROOT}/output",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+        },
+    )
+    step.add_retry(sagemaker_retry())
+    return step
+
+
+def _promote() -> LambdaStep:
+    return _lambda(
+        "PromoteChallenger",
+        "Gate on the paired comparison; register the package (Approved/Pending/Rejected); "
+        "deploy a winner when auto-deploy is on.",
+        "PromoteChallengerFunctionArn",
+        {
+            "endpoint_name.$": _merge("endpoint_name"),
+            "run_id.$": _merge("run_id"),
+            "execution_id.$": "$$.Execution.Id",
+            "model_artifact_uri.$": "$.training.ModelArtifacts.S3ModelArtifacts",
+            "comparison_uri.$": f"{DATASET_PATH}.comparison_uri",
+            "dataset_manifest_uri.$": f"{DATASET_PATH}.manifest_uri",
+            "why_retrained.$": "$.evaluation.reasons",
+        },
+        PROMOTION_PATH,
+        PROMOTION_FIELDS,
+    )
+
+
+def retraining_branch(
+    session: Session, limits: Limits, on_error: Callable[[Any], None]
+) -> LambdaStep:
+    """The branch's first state; ``on_error(task)`` routes a task's errors to the failure path."""
+    acquire, assemble = _acquire_lock(), _assemble()
+    train, compare, promote = _train(session, limits), _compare(session, limits), _promote()
+    busy = _notify("NotifyRetrainBusy", "Another retraining runs; say so.", LOCK_PATH)
+    too_few = _notify("NotifyTooFewLabels", "Too few fresh labels to retrain.", DATASET_PATH)
+    notify = _notify(
+        "NotifyRetrained", "The comparison table, the decision and why.", PROMOTION_PATH
+    )
+    for task in (acquire, assemble, train, compare, promote, busy, too_few, notify):
+        on_error(task)
+    skipped = Succeed("RetrainSkipped")
+    busy.next(skipped)
+    too_few.next(skipped)
+
+    enough = Choice("EnoughFreshLabels")
+    enough.add_choice(
+        ChoiceRule.BooleanEquals(variable=f"{DATASET_PATH}.enough", value=True),
+        next_step=Chain([train, compare, promote, notify, Succeed("Retrained")]),
+    )
+    enough.default_choice(too_few)
+
+    lock_free = Choice("RetrainLockFree")
+    lock_free.add_choice(
+        ChoiceRule.BooleanEquals(variable=f"{LOCK_PATH}.acquired", value=True),
+        next_step=Chain([assemble, enough]),
+    )
+    lock_free.default_choice(busy)
+    acquire.next(lock_free)
+    return acquire
