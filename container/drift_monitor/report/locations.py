@@ -1,7 +1,7 @@
 """Where the job's inputs and outputs live in S3, for the report's header.
 
-Inside a Processing job the dataset and the baseline are container-local copies
-(``/opt/ml/processing/...``); a reader needs the S3 locations they came from. The job's own
+Inside a Processing job the dataset and the baseline are container-local copies (under the
+job's processing root); a reader needs the S3 locations they came from. The job's own
 ``processingjobconfig.json`` maps each ``LocalPath`` to its ``S3Uri``; a local run without one
 keeps the paths as they are.
 """
