@@ -319,7 +319,7 @@ def write_report(args, written: dict, generation_s: float, runs: list[dict]) -> 
         "mostly waiting for a CPU on the shared machine).",
         "",
         f"Merged rows {result['merged_row_count']:,}, labelled {result['labeled_row_count']:,}, "
-        f"quarantined {result['quarantined_count']}; both counts checked against what was "
+        f"quarantined {result['quarantined_line_count']}; both counts checked against what was "
         "generated.",
         "",
         f"The machine has {os.cpu_count()} CPUs shared with other work; the load average "
