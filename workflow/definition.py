@@ -201,7 +201,11 @@ def _evaluate_step() -> LambdaStep:
         "EvaluateViolations",
         "Read the violations and statistics and decide: retrain, notify or healthy.",
         "EvaluateFunctionArn",
-        {"merge.$": MERGE_RESULT_PATH, "processing_job_name.$": "$.analysis.ProcessingJobName"},
+        {
+            "merge.$": MERGE_RESULT_PATH,
+            "processing_job_name.$": "$.analysis.ProcessingJobName",
+            "image_uri.$": "$.analysis.AppSpecification.ImageUri",  # its digest is recorded
+        },
         EVALUATION_RESULT_PATH,
         EVALUATION_FIELDS,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow.offline import demo, engine
+from workflow.offline import demo, engine, stack
 from workflow.offline.run import run_demo
 
 pytestmark = pytest.mark.slow
@@ -71,6 +71,23 @@ def test_reasons_name_checks_and_reports_are_exported(demo_run):
             assert (output / key).is_file(), key
     summary = (output / "summary.txt").read_text()
     assert "retrain" in summary and "no data" in summary
+
+
+def test_every_analysed_window_records_the_image_digest_that_ran(demo_run):
+    output, reports, _ = demo_run
+    analysed = [r for r in reports if r.outcome in ("healthy", "notify", "retrain")]
+    assert analysed
+    for report in analysed:
+        evaluation = report.evaluation
+        assert evaluation["image_uri"] == stack.MONITOR_IMAGE
+        assert evaluation["image_digest"].startswith("sha256:"), evaluation
+        key = evaluation["report_uri"].split("/", 3)[3] + "provenance.json"
+        record = json.loads((output / key).read_text())
+        assert (record["image_digest"], record["digest_source"]) == (
+            evaluation["image_digest"],
+            "ecr",
+        )
+        assert record["run_id"] == report.merge["run_id"]
 
 
 def test_progress_shows_window_state_and_duration(demo_run):

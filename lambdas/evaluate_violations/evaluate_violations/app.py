@@ -35,6 +35,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         config=EvaluateConfig.from_env(os.environ),
         s3=_s3_client(),
         clock=lambda: datetime.now(UTC),
+        ecr=_ecr_client(),
     )
 
 
@@ -45,6 +46,7 @@ def handle(
     config: EvaluateConfig,
     s3: Any,
     clock: Callable[[], datetime],
+    ecr: Any = None,
 ) -> dict[str, Any]:
     """The handler with its dependencies injected (tests and the offline run call this)."""
     logger = Logger(service=config.service_name)
@@ -54,7 +56,7 @@ def handle(
     @metrics.log_metrics
     def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
         parsed = parse_event(event)
-        evaluation = evaluate(parsed, s3=s3, config=config, now=clock())
+        evaluation = evaluate(parsed, s3=s3, config=config, now=clock(), ecr=ecr)
         record_metrics(metrics, evaluation)
         result = evaluation.result
         logger.info(
@@ -86,3 +88,9 @@ def parse_event(event: Any) -> EvaluateEvent:
 def _s3_client() -> Any:
     """Created on first use (never at import), reused by warm invocations."""
     return boto3.client("s3")
+
+
+@lru_cache(maxsize=1)
+def _ecr_client() -> Any:
+    """Describes the analysis image's tag (its digest goes into provenance.json)."""
+    return boto3.client("ecr")

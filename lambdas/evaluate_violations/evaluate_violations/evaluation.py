@@ -18,6 +18,12 @@ from evaluate_violations.facts import WindowFacts, capture_quality_violations, w
 from evaluate_violations.models import EvaluateEvent, EvaluationResult, Violation
 from evaluate_violations.notification import message, subject
 from evaluate_violations.policy import Verdict, decide
+from evaluate_violations.provenance import (
+    PROVENANCE_FILE,
+    ImageProvenance,
+    provenance_record,
+    resolve_image,
+)
 from evaluate_violations.reports import read_reports, split_s3_uri
 from evaluate_violations.window_record import build_window_record, write_window_record
 
@@ -34,11 +40,15 @@ class Evaluation:
     drifted_feature_count: int
 
 
-def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: datetime) -> Evaluation:
+def evaluate(
+    event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: datetime, ecr: Any = None
+) -> Evaluation:
+    """``ecr`` resolves the analysis image's tag to its digest (only used with ``image_uri``)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
     merge = event.merge
     reports = read_reports(s3, merge.report_uri)
+    image = _record_image(event, s3=s3, ecr=ecr, now=now)
     facts = window_facts(reports, merge)
     state_bucket = config.data_bucket or split_s3_uri(merge.report_uri)[0]
     store = CooldownStore(s3, state_bucket, config.state_prefix)
@@ -63,6 +73,8 @@ def evaluate(event: EvaluateEvent, *, s3: Any, config: EvaluateConfig, now: date
             report_html_uri=reports.report_html_uri,
             processing_job_name=event.processing_job_name,
         ),
+        image_uri=image.image_uri if image else None,
+        image_digest=image.image_digest if image else None,
     )
     record = build_window_record(
         merge=merge,
@@ -134,6 +146,28 @@ def _decide_and_claim(
         f"{store.uri(merge.endpoint_name)}: could not claim the retrain after "
         f"{MAX_CLAIM_ATTEMPTS} conditional writes (the record keeps changing)"
     )
+
+
+def _record_image(
+    event: EvaluateEvent, *, s3: Any, ecr: Any, now: datetime
+) -> ImageProvenance | None:
+    """Write ``provenance.json`` beside the reports (same key on a re-run of the window)."""
+    if event.image_uri is None:
+        return None
+    image = resolve_image(ecr, event.image_uri)
+    bucket, prefix = split_s3_uri(event.merge.report_uri)
+    s3.put_object(
+        Bucket=bucket,
+        Key=prefix + PROVENANCE_FILE,
+        Body=provenance_record(
+            image,
+            run_id=event.merge.run_id,
+            processing_job_name=event.processing_job_name,
+            recorded_at=now,
+        ),
+        ContentType="application/json",
+    )
+    return image
 
 
 def _already_ours(stored: StoredRecord, run_id: str) -> bool:

@@ -79,6 +79,7 @@ class MergePayload(_Lenient):
 class EvaluateEvent(_Lenient):
     merge: MergePayload
     processing_job_name: str | None = None
+    image_uri: str | None = None  # the analysis image the job ran (its digest is recorded)
 
 
 # --- constraint_violations.json ------------------------------------------------------------------
@@ -224,3 +225,5 @@ class EvaluationResult(BaseModel):
     top_drifted_features: list[str] | None
     subject: str = Field(max_length=100)
     message: str
+    image_uri: str | None = None  # the analysis image that produced the reports
+    image_digest: str | None = None  # None when it could not be resolved (provenance.json says why)

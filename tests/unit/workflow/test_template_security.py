@@ -27,7 +27,8 @@ def _as_list(value):
 
 
 def _s3_access(function: str, **overrides: str) -> dict[str, tuple[set, set, object]]:
-    """Sid -> (actions, resources, condition) of the function's statements, resolved."""
+    """Sid -> (actions, resources, condition) of the function's statements that grant any S3
+    action, resolved (other services' grants are checked by their own tests)."""
     policies = RESOURCES[function]["Properties"]["Policies"]
     assert all(set(policy) == {"Statement"} for policy in policies), (
         f"{function}: only explicit statements, no SAM policy template (S3CrudPolicy & co.)"
@@ -36,10 +37,13 @@ def _s3_access(function: str, **overrides: str) -> dict[str, tuple[set, set, obj
     access = {}
     for policy in policies:
         for statement in policy["Statement"]:
+            actions = set(_as_list(statement["Action"]))
+            if not any(action.startswith("s3:") for action in actions):
+                continue
             resolved = values.resolve(statement)
             assert resolved["Effect"] == "Allow"
             access[resolved["Sid"]] = (
-                set(_as_list(resolved["Action"])),
+                actions,
                 set(_as_list(resolved["Resource"])),
                 resolved.get("Condition"),
             )
@@ -106,6 +110,7 @@ def test_evaluate_violations_reads_reports_and_claims_only_its_cooldown_record()
         "ListDataBucket": ({"s3:ListBucket"}, {DATA}, None),  # no record yet = 404, not 403
         "ReadReports": ({"s3:GetObject"}, {f"{DATA}/reports/*"}, None),
         "ReadAndClaimCooldown": ({"s3:GetObject", "s3:PutObject"}, {f"{DATA}/state/*"}, None),
+        "RecordImageProvenance": ({"s3:PutObject"}, {f"{DATA}/reports/*/provenance.json"}, None),
     }
     environment = RESOURCES["EvaluateViolationsFunction"]["Properties"]["Environment"]
     assert environment["Variables"]["STATE_PREFIX"] == "state"
@@ -232,3 +237,14 @@ def test_every_checkov_skip_gives_its_reason():
     for logical_id, skip in skips:
         assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]), logical_id
         assert len(skip.get("comment", "")) > 20, (logical_id, skip["id"])
+
+
+def test_evaluate_violations_may_only_describe_images_of_the_stacks_repository():
+    statements = {
+        s["Sid"]: s
+        for policy in RESOURCES["EvaluateViolationsFunction"]["Properties"]["Policies"]
+        for s in policy.get("Statement", [])
+    }
+    ecr = statements["ResolveImageDigest"]
+    assert ecr["Action"] == "ecr:DescribeImages"
+    assert ecr["Resource"] == {"Fn::GetAtt": ["MonitorRepository", "Arn"]}

@@ -1,14 +1,16 @@
-"""What keeps the projection's baseline job fast without changing what it decides."""
+"""What keeps the projection fast (baseline job and monitor) without changing its outputs."""
 
 import json
 
 import numpy as np
 import pytest
+from sklearn.tree import DecisionTreeRegressor
 
 from drift_monitor.projection import ProjectionSection, ProjectionSettings, baseline
 from drift_monitor.projection.artefacts import BASELINE_FILE, FEATURE_MODEL_FILE
 from drift_monitor.projection.calibration import bootstrap_maps_on_grid, fit_map
 from drift_monitor.projection.estimators import GRID
+from drift_monitor.projection.features import Tree
 from drift_monitor.projection.rows import stratified_sample
 from tests.unit.container.projection.test_projection_features import FAST, _rows
 
@@ -73,3 +75,21 @@ def test_up_to_fit_rows_every_row_and_five_bags_per_fold(tmp_path, monkeypatch):
     verdict = json.loads((tmp_path / BASELINE_FILE).read_text())["feature_calibration"]
     assert bags_used == [5] and verdict["labeled_rows"] == 1500
     assert "sampled_from_rows" not in verdict and "comparison_bags_per_fold" not in verdict
+
+
+@pytest.mark.parametrize("max_depth", [1, 2, 4, 6])  # 6: deeper than whole columns, walked
+def test_tree_predict_gives_scikit_learns_leaf_values_at_any_depth(max_depth):
+    rng = np.random.default_rng(max_depth)
+    x = rng.normal(size=(3000, 3)).astype(np.float32)
+    y = x[:, 0] * 2 + np.sin(3 * x[:, 1]) + rng.normal(0, 0.1, 3000)
+    fitted = DecisionTreeRegressor(max_depth=max_depth, random_state=0).fit(x, y).tree_
+    tree = Tree(
+        fitted.feature.astype(np.int64),
+        fitted.threshold.astype(float),
+        fitted.children_left.astype(np.int64),
+        fitted.children_right.astype(np.int64),
+        fitted.value[:, 0, 0].astype(float),
+    )
+    assert tree.depth == max_depth
+    expected = fitted.value[fitted.apply(x), 0, 0]
+    assert np.array_equal(tree.predict(np.ascontiguousarray(x.T)), expected)

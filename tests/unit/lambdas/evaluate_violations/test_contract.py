@@ -49,8 +49,9 @@ def test_output_has_exactly_the_documented_keys_and_types(s3):
         violations=[accuracy_violation(0.7088), drift_violation("age", 0.23)],
         stats=statistics(drifted=["age", "hours-per-week"]),
     )
+    image = documented["image_uri"].replace(":monitor-v1", "@" + documented["image_digest"])
     output = handle(
-        {"merge": merge, "processing_job_name": "drift-x"},
+        {"merge": merge, "processing_job_name": "drift-x", "image_uri": image},
         lambda_context(),
         config=EvaluateConfig.from_env({"DATA_BUCKET": BUCKET}),
         s3=s3,
