@@ -204,6 +204,7 @@ def _evaluate_step() -> LambdaStep:
         {
             "merge.$": MERGE_RESULT_PATH,
             "processing_job_name.$": "$.analysis.ProcessingJobName",
+            "execution_arn.$": "$$.Execution.Id",
             "image_uri.$": "$.analysis.AppSpecification.ImageUri",  # its digest is recorded
         },
         EVALUATION_RESULT_PATH,
@@ -219,7 +220,7 @@ def _trend_step() -> LambdaStep:
         "RenderTrend",
         "Re-render the endpoint's trend page (every window's decision, drift and accuracy).",
         "TrendFunctionArn",
-        {"endpoint_name.$": _merge("endpoint_name")},
+        {"endpoint_name.$": _merge("endpoint_name"), "window_slug.$": _merge("window.slug")},
         TREND_RESULT_PATH,
         TREND_FIELDS,
     )
@@ -233,6 +234,7 @@ def _notify(state_id: str, comment: str) -> SnsPublishStep:
             "TopicArn": placeholder("AlertTopicArn"),
             "Subject.$": _evaluation("subject"),
             "Message.$": _evaluation("message"),
+            "MessageAttributes.$": _evaluation("message_attributes"),
         },
         result_path="$.notification",
     )

@@ -16,7 +16,7 @@ from evaluate_violations.config import EvaluateConfig
 from evaluate_violations.cooldown import CooldownStateError, CooldownStore, StoredRecord, new_record
 from evaluate_violations.facts import WindowFacts, capture_quality_violations, window_facts
 from evaluate_violations.models import EvaluateEvent, EvaluationResult, Violation
-from evaluate_violations.notification import message, subject
+from evaluate_violations.notification import message, message_attributes, subject
 from evaluate_violations.policy import Verdict, decide
 from evaluate_violations.provenance import (
     PROVENANCE_FILE,
@@ -72,7 +72,9 @@ def evaluate(
             facts=facts,
             report_html_uri=reports.report_html_uri,
             processing_job_name=event.processing_job_name,
+            execution_arn=event.execution_arn,
         ),
+        message_attributes=message_attributes(merge.endpoint_name, verdict.decision, violations),
         image_uri=image.image_uri if image else None,
         image_digest=image.image_digest if image else None,
     )

@@ -79,6 +79,7 @@ class MergePayload(_Lenient):
 class EvaluateEvent(_Lenient):
     merge: MergePayload
     processing_job_name: str | None = None
+    execution_arn: str | None = None  # $$.Execution.Id: console links in the message
     image_uri: str | None = None  # the analysis image the job ran (its digest is recorded)
 
 
@@ -225,5 +226,7 @@ class EvaluationResult(BaseModel):
     top_drifted_features: list[str] | None
     subject: str = Field(max_length=100)
     message: str
+    # SNS MessageAttributes (endpoint, decision, severity, check_types) for filter policies
+    message_attributes: dict[str, dict[str, str]] = Field(default_factory=dict)
     image_uri: str | None = None  # the analysis image that produced the reports
     image_digest: str | None = None  # None when it could not be resolved (provenance.json says why)

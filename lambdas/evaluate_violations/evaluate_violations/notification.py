@@ -1,16 +1,22 @@
 """Subject and body of the SNS notification: what a person needs in ten seconds.
 
 SNS subjects must be ASCII, without line breaks or control characters, and under 100
-characters; the subject is built to respect that whatever the endpoint name.
+characters; the subject is built to respect that whatever the endpoint name. The message ends
+with console links (the report in S3, the execution in Step Functions) for the execution's
+region, and ``message_attributes`` lets subscribers filter on endpoint, decision, severity and
+check types without parsing the body.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from evaluate_violations.facts import WindowFacts
-from evaluate_violations.models import Decision, MergePayload
+from evaluate_violations.links import execution_console_url, region_of, s3_console_url
+from evaluate_violations.models import Decision, MergePayload, Violation
 from evaluate_violations.wording import (
     accuracy_lines,
     actual_accuracy_text,
@@ -18,6 +24,8 @@ from evaluate_violations.wording import (
 )
 
 SUBJECT_MAX_CHARS = 100
+SEVERITY = {"retrain": "high", "notify": "medium", "healthy": "low"}
+NO_CHECKS = "none"  # SNS String.Array needs an element to match "anything but" filters on
 MAX_REASON_LINES = 8
 _UNSAFE = re.compile(r"[^\x20-\x7e]")
 
@@ -51,6 +59,7 @@ def message(
     facts: WindowFacts,
     report_html_uri: str,
     processing_job_name: str | None,
+    execution_arn: str | None = None,
 ) -> str:
     variant = f" (variant {merge.variant_name})" if merge.variant_name else ""
     lines = [
@@ -84,7 +93,39 @@ def message(
     if processing_job_name:
         lines.append(f"Analysis job:       {processing_job_name}")
     lines.append(f"Report: {report_html_uri}")
+    lines += _links(report_html_uri, execution_arn)
     return "\n".join(lines) + "\n"
+
+
+def _links(report_html_uri: str, execution_arn: str | None) -> list[str]:
+    region = region_of(execution_arn)
+    if region is None or execution_arn is None:
+        return []
+    lines = []
+    report = s3_console_url(report_html_uri, region)
+    if report:
+        lines.append(f"Report in the S3 console: {report}")
+    execution = execution_console_url(execution_arn)
+    if execution:
+        lines.append(f"Execution in the Step Functions console: {execution}")
+    trend = s3_console_url(report_html_uri.rsplit("/", 2)[0] + "/trend.html", region)
+    if trend:
+        lines.append(f"Trend of the endpoint: {trend}")
+    return lines
+
+
+def message_attributes(
+    endpoint_name: str, decision: Decision, violations: Iterable[Violation]
+) -> dict[str, dict[str, str]]:
+    """SNS ``MessageAttributes``: a subscription filter policy can select e.g. one endpoint,
+    ``decision`` ``retrain``, or any message whose ``check_types`` include a given check."""
+    checks = sorted({str(v.constraint_check_type) for v in violations}) or [NO_CHECKS]
+    return {
+        "endpoint": {"DataType": "String", "StringValue": endpoint_name},
+        "decision": {"DataType": "String", "StringValue": decision},
+        "severity": {"DataType": "String", "StringValue": SEVERITY[decision]},
+        "check_types": {"DataType": "String.Array", "StringValue": json.dumps(checks)},
+    }
 
 
 def _coverage(facts: WindowFacts) -> str:

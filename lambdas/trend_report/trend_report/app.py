@@ -1,8 +1,10 @@
 """Lambda entry point: re-render the endpoint's trend page after each evaluated window.
 
 Handler: ``trend_report.app.lambda_handler``. Runs after EvaluateViolations (which has just
-written this window's record), so the page shows the current window's decision.
-Event: ``{"endpoint_name": "..."}``. Returns ``trend_uri``, ``window_count``, ``rejected_count``.
+written this window's record), so the page shows the current window's decision, then publishes
+that window's metrics (trend_report.telemetry).
+Event: ``{"endpoint_name": "...", "window_slug": "..."}`` (the slug is optional: without it no
+metric is published). Returns ``trend_uri``, ``window_count``, ``rejected_count``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from aws_lambda_powertools import Logger
 
 from trend_report.page import render_page
 from trend_report.store import Locations, read_s3_records, write_s3_page
+from trend_report.telemetry import record_window_metrics
+
+DEFAULT_NAMESPACE = "DriftPipeline"
 
 
 class TrendEventError(ValueError):
@@ -46,6 +51,13 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
         raise TrendEventError(f"the event needs a non-empty endpoint_name, got {event!r:.200}")
     points, rejected = read_s3_records(s3, where, endpoint)
     uri = write_s3_page(s3, where, endpoint, render_page(endpoint, points, rejected))
+    slug = event.get("window_slug")
+    current = next((p for p in points if p.slug == slug), None)
+    if current is not None:
+        namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
+        record_window_metrics(namespace, endpoint, current, points)
+    elif slug:
+        logger.warning("no record of the window: no metrics published", extra={"slug": slug})
     for entry in rejected:
         logger.warning("window record rejected", extra={"key": entry.key, "reason": entry.reason})
     logger.info("trend rendered", extra={"trend_uri": uri, "windows": len(points)})

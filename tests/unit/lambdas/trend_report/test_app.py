@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -85,3 +87,55 @@ def test_the_command_refuses_a_missing_folder(tmp_path):
                 str(tmp_path / "t"),
             ]
         )
+
+
+def emf_metrics(output: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """Metric name → [(dimensions, value)] of the EMF lines printed."""
+    found: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for line in output.splitlines():
+        if '"_aws"' not in line:
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            assert directive["Namespace"] == "DriftPipeline"
+            for metric in directive["Metrics"]:
+                dims = {name: document[name] for group in directive["Dimensions"] for name in group}
+                value = document[metric["Name"]]
+                found.setdefault(metric["Name"], []).append(
+                    (dims, value[0] if isinstance(value, list) else value)
+                )
+    return found
+
+
+def test_the_windows_metrics_are_published_for_the_dashboard_and_alarms(s3, capsys):
+    for index, decision in enumerate(["healthy", "notify"]):
+        put_record(s3, index, decision)
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+    capsys.readouterr()
+
+    handle({"endpoint_name": "adult-income", "window_slug": slug_of(1)}, None, where=where, s3=s3)
+
+    metrics = emf_metrics(capsys.readouterr().out)
+    endpoint = {"Endpoint": "adult-income"}
+    assert metrics["AccuracyFloor"] == [(endpoint, 0.82)]
+    assert metrics["AccuracyUpper"] == [(endpoint, 0.87)]
+    assert metrics["ProjectedAccuracyUpper"] == [(endpoint, 0.88)]
+    assert metrics["LabelCoverage"] == [(endpoint, 0.625)]
+    assert metrics["DatasetDriftAUC"] == [(endpoint, 0.52)]
+    assert metrics["WindowDecisions"] == [({**endpoint, "Decision": "notify"}, 1.0)]
+    assert sorted(metrics["FeatureDriftScore"], key=str) == [
+        ({**endpoint, "Feature": "age"}, 0.9),
+        ({**endpoint, "Feature": "workclass"}, 0.02),
+    ]
+
+
+def test_without_a_window_slug_no_metric_is_published(s3, capsys):
+    put_record(s3, 0, "healthy")
+    capsys.readouterr()
+    handle(
+        {"endpoint_name": "adult-income"},
+        None,
+        where=locations_from_env({"DATA_BUCKET": BUCKET}),
+        s3=s3,
+    )
+    assert emf_metrics(capsys.readouterr().out) == {}
