@@ -53,8 +53,10 @@ build: $(TOOLS)/.installed
 		test $$total -lt $(LAMBDA_UNZIPPED_LIMIT_MB) || exit 1; \
 	done
 
+# One worker per core; a test file stays on one worker, so a module's fixture (the offline
+# demo run) is built once.
 unit: $(VENV)/.installed browser
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 ## browser: Debian's chromium for the browser tests, installed when missing and root (else
 ## those tests are skipped with a message saying so)
