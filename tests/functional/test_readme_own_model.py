@@ -51,7 +51,7 @@ def _quoted_output() -> list[str]:
 def ran(tmp_path_factory):
     script = _commands() + '\necho "WORK=$WORK"\n'
     done = subprocess.run(
-        ["nice", "-n", "15", "bash", "-euo", "pipefail", "-c", script],
+        ["bash", "-euo", "pipefail", "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
