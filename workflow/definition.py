@@ -212,15 +212,23 @@ def _evaluate_step() -> LambdaStep:
     )
 
 
-def _trend_step() -> LambdaStep:
+def _trend_step(state_id: str = "RenderTrend", *, no_data: bool = False) -> LambdaStep:
     """Re-render the endpoint's trend page once this window's record exists (written by
     EvaluateViolations), so the page marks the current window's decision. A failure here is
-    caught into ``$.trend_error`` and the decision goes ahead: a chart must not stop a retrain."""
+    caught into ``$.trend_error`` and the decision goes ahead: a chart must not stop a retrain.
+    With ``no_data`` (after NoData) the function writes the empty window's record itself."""
+    payload = {"endpoint_name.$": _merge("endpoint_name"), "window_slug.$": _merge("window.slug")}
+    if no_data:
+        payload["no_data"] = {
+            "window.$": _merge("window"),
+            "run_id.$": _merge("run_id"),
+            "manifest_uri.$": _merge("manifest_uri"),
+        }
     return _lambda_step(
-        "RenderTrend",
+        state_id,
         "Re-render the endpoint's trend page (every window's decision, drift and accuracy).",
         "TrendFunctionArn",
-        {"endpoint_name.$": _merge("endpoint_name"), "window_slug.$": _merge("window.slug")},
+        payload,
         TREND_RESULT_PATH,
         TREND_FIELDS,
     )
@@ -350,7 +358,13 @@ def build_definition(limits: Limits = Limits()) -> Chain:
         parameters={"outcome": "no_data", "manifest_uri.$": _merge("manifest_uri")},
         result_path="$.outcome",
     )
-    no_data.next(Succeed("NoDataRecorded"))
+    recorded = Succeed("NoDataRecorded")
+    trend_no_data = _trend_step("RenderTrendNoData", no_data=True)
+    trend_no_data.add_catch(
+        Catch(error_equals=["States.ALL"], result_path="$.trend_error", next_step=recorded)
+    )
+    no_data.next(trend_no_data)
+    trend_no_data.next(recorded)
 
     decision = Choice("Decision")
     trend.add_catch(

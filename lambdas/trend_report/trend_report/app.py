@@ -4,24 +4,31 @@ Handler: ``trend_report.app.lambda_handler``. Runs after EvaluateViolations (whi
 written this window's record), so the page shows the current window's decision, then publishes
 that window's metrics (trend_report.telemetry).
 Event: ``{"endpoint_name": "...", "window_slug": "..."}`` (the slug is optional: without it no
-metric is published). Returns ``trend_uri``, ``window_count``, ``rejected_count``.
+metric is published). After a window with no rows the state machine adds ``"no_data": {"window":
+{start, end, slug}, "run_id", "manifest_uri"}``: the function writes that window's record itself
+(EvaluateViolations does not run), so the page marks it "no data" instead of a gap.
+Returns ``trend_uri``, ``window_count``, ``rejected_count``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from trend_report.page import render_page
-from trend_report.store import Locations, read_s3_records, write_s3_page
+from trend_report.store import Locations, read_s3_records, write_s3_page, write_s3_record
 from trend_report.telemetry import record_window_metrics
 
 DEFAULT_NAMESPACE = "DriftPipeline"
+# X-Ray (Tracing: Active in template.yaml): the invocation, its S3 calls (boto3 patched) and the
+# render as subsegments. Outside Lambda (tests, the offline run) Powertools disables it.
+tracer = Tracer(service="trend_report")
 
 
 class TrendEventError(ValueError):
@@ -39,6 +46,7 @@ def locations_from_env(env: Mapping[str, str]) -> Locations:
     )
 
 
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(event, context, where=locations_from_env(os.environ), s3=_s3_client())
 
@@ -49,8 +57,13 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
     endpoint = event.get("endpoint_name") if isinstance(event, dict) else None
     if not isinstance(endpoint, str) or not endpoint:
         raise TrendEventError(f"the event needs a non-empty endpoint_name, got {event!r:.200}")
+    if isinstance(event.get("no_data"), dict):
+        write_s3_record(s3, where, endpoint, no_data_record(endpoint, event["no_data"]))
+    tracer.put_annotation(key="endpoint", value=endpoint)
     points, rejected = read_s3_records(s3, where, endpoint)
-    uri = write_s3_page(s3, where, endpoint, render_page(endpoint, points, rejected))
+    with tracer.provider.in_subsegment("render_page"):
+        html = render_page(endpoint, points, rejected)
+    uri = write_s3_page(s3, where, endpoint, html)
     slug = event.get("window_slug")
     current = next((p for p in points if p.slug == slug), None)
     if current is not None:
@@ -62,6 +75,27 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
         logger.warning("window record rejected", extra={"key": entry.key, "reason": entry.reason})
     logger.info("trend rendered", extra={"trend_uri": uri, "windows": len(points)})
     return {"trend_uri": uri, "window_count": len(points), "rejected_count": len(rejected)}
+
+
+def no_data_record(endpoint: str, no_data: dict[str, Any]) -> dict[str, Any]:
+    """The record of a window with no rows (shape: docs/contracts.md, "Window record")."""
+    window = no_data.get("window")
+    if not isinstance(window, dict) or not all(
+        isinstance(window.get(k), str) for k in ("start", "end", "slug")
+    ):
+        raise TrendEventError(f"no_data.window needs start, end and slug, got {window!r:.200}")
+    return {
+        "record_version": 1,
+        "endpoint_name": endpoint,
+        "window": {k: window[k] for k in ("start", "end", "slug")},
+        "run_id": no_data.get("run_id"),
+        "decided_at": datetime.now(UTC).isoformat(),
+        "decision": "no_data",
+        "reasons": [f"no rows in the window (merge manifest {no_data.get('manifest_uri')})"],
+        "report_html_uri": "",
+        "row_count": 0,
+        "labeled_row_count": 0,
+    }
 
 
 @lru_cache(maxsize=1)

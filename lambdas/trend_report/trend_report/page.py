@@ -22,7 +22,7 @@ from trend_report.charts import (
 )
 from trend_report.records import Rejected, WindowPoint
 from trend_report.style import CSS
-from trend_report.timeline import SEVERITY, decision_strip, report_link, window_label
+from trend_report.timeline import SEVERITY, decision_strip, linked, window_label
 
 MAX_FLAGGED_ROWS = 200
 
@@ -77,11 +77,11 @@ def _summary(points: Sequence[WindowPoint]) -> str:
     return (
         f'<p class="verdict d-{latest.decision}-text">Latest window {window_label(latest)}: '
         f"<b>{latest.decision.replace('_', ' ').upper()}</b> "
-        f'(<a href="{escape(report_link(latest))}">report</a>)</p>'
+        f"({linked(latest, 'report') if latest.report_html_uri else 'no report'})</p>"
         f"<ul class=reasons>{reasons}</ul>"
         f"<p>{len(points)} windows from {points[0].start:%Y-%m-%d %H:%M} to "
         f"{points[-1].end:%Y-%m-%d %H:%M} UTC: {spread}. A window without a mark has no "
-        "record: no data, nothing mergeable, a failed run, or not evaluated yet.</p>"
+        "record: nothing mergeable, a failed run, or not evaluated yet.</p>"
     )
 
 
@@ -101,7 +101,7 @@ def _flagged(points: Sequence[WindowPoint]) -> str:
     if not flagged:
         return "<h2>Flagged windows</h2><p>None: every window was healthy.</p>"
     rows = "".join(
-        f'<tr><td><a href="{escape(report_link(p))}">{window_label(p)}</a></td>'
+        f"<tr><td>{linked(p, window_label(p))}</td>"
         f'<td class="d-{p.decision}-text">{p.decision}</td>'
         f"<td>{_accuracy_cell(p.accuracy.value)}</td><td>{_accuracy_cell(p.projected.value)}</td>"
         f"<td>{escape(', '.join(p.drifted_features[:4]) or '–')}</td>"
@@ -127,10 +127,7 @@ def _every_window(points: Sequence[WindowPoint]) -> str:
         days.setdefault(f"{p.start:%Y-%m-%d}", []).append(p)
     lines = "".join(
         f"<li>{day} "
-        + " ".join(
-            f'<a class="d-{p.decision}-text" href="{escape(report_link(p))}">{p.start:%H:%M}</a>'
-            for p in group
-        )
+        + " ".join(linked(p, f"{p.start:%H:%M}", f"d-{p.decision}-text") for p in group)
         + "</li>"
         for day, group in reversed(days.items())
     )

@@ -7,6 +7,7 @@ relative links (``{slug}/report.html``) work in a downloaded copy of the reports
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,6 +60,18 @@ def read_local_records(folder: Path) -> tuple[list[WindowPoint], list[Rejected]]
     return _split(
         parse_record(str(path), path.read_bytes()) for path in sorted(folder.glob("*.json"))
     )
+
+
+def write_s3_record(s3: Any, where: Locations, endpoint: str, record: dict[str, Any]) -> str:
+    """A window record of this function's own (a window with no data); same key on a re-run."""
+    key = f"{where.records_prefix(endpoint)}{record['window']['slug']}.json"
+    s3.put_object(
+        Bucket=where.bucket,
+        Key=key,
+        Body=json.dumps(record, sort_keys=True).encode("utf-8"),
+        ContentType="application/json",
+    )
+    return f"s3://{where.bucket}/{key}"
 
 
 def write_s3_page(s3: Any, where: Locations, endpoint: str, html: str) -> str:

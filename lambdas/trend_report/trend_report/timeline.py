@@ -18,9 +18,19 @@ SEVERITY = {"healthy": 0, "no_data": 1, "notify": 2, "retrain": 3, "failed": 4}
 STRIP_HEIGHT = 34
 
 
-def report_link(point: WindowPoint) -> str:
-    """Relative to the trend page, which sits in the endpoint's reports folder."""
-    return f"{point.slug}/report.html"
+def report_link(point: WindowPoint) -> str | None:
+    """Relative to the trend page, which sits in the endpoint's reports folder; None for a
+    window that has no report (no data)."""
+    return None if not point.report_html_uri else f"{point.slug}/report.html"
+
+
+def linked(point: WindowPoint, inner: str, css: str = "") -> str:
+    """``inner`` as a link to the window's report, or as plain text when it has none."""
+    link = report_link(point)
+    cls = f' class="{css}"' if css else ""
+    if link is None:
+        return f"<span{cls}>{inner}</span>"
+    return f'<a{cls} href="{escape(link)}">{inner}</a>'
 
 
 def window_label(point: WindowPoint) -> str:
@@ -36,11 +46,13 @@ def decision_strip(frame: TimeFrame, points: Sequence[WindowPoint]) -> str:
         worst = max(group, key=lambda p: SEVERITY[p.decision])
         x0 = frame.x(group[0].start.timestamp())
         x1 = max(frame.x(group[-1].end.timestamp()), x0 + 1.0)
-        marks.append(
-            f'<a href="{escape(report_link(worst))}"><rect class="d-{worst.decision}" '
+        rect = (
+            f'<rect class="d-{worst.decision}" '
             f'x="{_fmt(x0)}" y="4" width="{_fmt(x1 - x0)}" height="{STRIP_HEIGHT - 8}">'
-            f"<title>{escape(_tooltip(group, worst))}</title></rect></a>"
+            f"<title>{escape(_tooltip(group, worst))}</title></rect>"
         )
+        link = report_link(worst)
+        marks.append(rect if link is None else f'<a href="{escape(link)}">{rect}</a>')
     return (
         f'<svg class="strip" viewBox="0 0 {WIDTH} {STRIP_HEIGHT}" width="100%" role="img" '
         f'aria-label="decision of each window" data-points="{len(points)}">'

@@ -37,10 +37,21 @@ def test_every_task_is_caught_into_the_failure_notification():
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.trend_error", "Next": "Decision"}
     ]
     assert STATES["RenderTrend"]["Next"] == "Decision"
+    # After an empty window the trend records it ("no data"); a failure there still succeeds.
+    assert STATES["NoData"]["Next"] == "RenderTrendNoData"
+    assert STATES["RenderTrendNoData"]["Catch"][-1]["Next"] == "NoDataRecorded"
+    assert STATES["RenderTrendNoData"]["Next"] == "NoDataRecorded"
+    no_data = STATES["RenderTrendNoData"]["Parameters"]["Payload"]["no_data"]
+    assert no_data == {
+        "window.$": "$.merge.window",
+        "run_id.$": "$.merge.run_id",
+        "manifest_uri.$": "$.merge.manifest_uri",
+    }
     tasks = [
         name
         for name, state in STATES.items()
-        if state["Type"] == "Task" and name not in failure_path | {"RenderTrend"}
+        if state["Type"] == "Task"
+        and name not in failure_path | {"RenderTrend", "RenderTrendNoData"}
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:

@@ -139,3 +139,42 @@ def test_without_a_window_slug_no_metric_is_published(s3, capsys):
         s3=s3,
     )
     assert emf_metrics(capsys.readouterr().out) == {}
+
+
+def test_a_window_with_no_data_gets_its_record_and_a_mark_without_a_link(s3):
+    put_record(s3, 0, "healthy")
+    window = {"start": "2026-11-25T06:00:00Z", "end": "2026-11-25T07:00:00Z", "slug": slug_of(1)}
+    no_data = {"window": window, "run_id": "run-1", "manifest_uri": "s3://b/merged/m.json"}
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+
+    result = handle(
+        {"endpoint_name": "adult-income", "window_slug": slug_of(1), "no_data": no_data},
+        None,
+        where=where,
+        s3=s3,
+    )
+
+    assert result["window_count"] == 2
+    key = f"state/adult-income/windows/{slug_of(1)}.json"
+    assert json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())["decision"] == "no_data"
+    html = (
+        s3.get_object(Bucket=BUCKET, Key="reports/adult-income/trend.html")["Body"].read().decode()
+    )
+    strip = html.split('class="strip"')[1]
+    assert '<rect class="d-no_data"' in strip
+    assert f'href="{slug_of(1)}/report.html"' not in html  # it has no report to link to
+    assert "1 no data, 1 healthy" in html
+    with pytest.raises(TrendEventError, match=r"no_data\.window"):
+        handle({"endpoint_name": "e", "no_data": {"window": {}}}, None, where=where, s3=s3)
+
+
+def test_the_lambda_handler_is_traced_and_builds_its_dependencies(s3, monkeypatch):
+    from trend_report import app
+
+    monkeypatch.setenv("DATA_BUCKET", BUCKET)
+    put_record(s3, 0, "healthy")
+    assert app.tracer.disabled  # outside Lambda; on AWS the template's Tracing: Active applies
+    app._s3_client.cache_clear()
+    result = app.lambda_handler({"endpoint_name": "adult-income"}, None)
+    app._s3_client.cache_clear()
+    assert result["trend_uri"] == f"s3://{BUCKET}/reports/adult-income/trend.html"
