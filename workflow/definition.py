@@ -217,7 +217,10 @@ def _trend_step(state_id: str = "RenderTrend", *, no_data: bool = False) -> Lamb
     EvaluateViolations), so the page marks the current window's decision. A failure here is
     caught into ``$.trend_error`` and the decision goes ahead: a chart must not stop a retrain.
     With ``no_data`` (after NoData) the function writes the empty window's record itself."""
-    payload = {"endpoint_name.$": _merge("endpoint_name"), "window_slug.$": _merge("window.slug")}
+    payload: dict[str, object] = {
+        "endpoint_name.$": _merge("endpoint_name"),
+        "window_slug.$": _merge("window.slug"),
+    }
     if no_data:
         payload["no_data"] = {
             "window.$": _merge("window"),
