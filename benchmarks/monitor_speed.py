@@ -3,8 +3,10 @@
 Run: ``.venv/bin/python -m benchmarks.monitor_speed [--runs 3] [--sizes 10000 ... 5000000]``
 (default sizes: 10k, 100k, 1M and 5M rows).
 
-Three subjects, each a fresh subprocess, timed wall-clock with its peak RSS taken from
-``os.wait4`` (the child's own ``ru_maxrss``), median of ``--runs``:
+Three subjects, each a fresh subprocess, timed wall-clock with its peak RSS and CPU seconds
+taken from ``os.wait4`` (the child's own rusage), median of ``--runs``; all of it once as the
+host is and once more beside a CPU-bound process this script starts and ends; plus the
+baseline job on a 100k-row reference:
 
 * ``floor``: read the window with pyarrow (categoricals dictionary-encoded) and a 20-bin
   histogram per column with NumPy — the least any column-wise analysis has to do;
@@ -24,11 +26,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -90,8 +95,8 @@ def build_baseline() -> Path:
     return baseline
 
 
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process."""
     start = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -100,7 +105,7 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     stderr = child.stderr.read().decode() if child.stderr else ""
     if child.returncode != 0:
         raise RuntimeError(f"{command} failed ({child.returncode}): {stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024  # Linux: kilobytes
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # RSS: kilobytes
 
 
 # ------------------------------------------------------------------ subjects (child side)
@@ -226,94 +231,122 @@ def aws_sample_2021(window: str, reference_csv: str) -> None:
 
 
 # ------------------------------------------------------------------ driver
+OURS = "ours: `python -m drift_monitor`"
+FLOOR = "floor (pyarrow read + 20-bin histograms)"
+AWS = "aws_sample_2021 (pandas + IsolationForest)"
+BASELINE_ROWS = 100_000
+
+
+def _load() -> str:
+    """The 1/5/15-minute load average, as ``uptime`` shows it."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine() -> str:
+    """Cores and CPU model (``lscpu``; the model is unknown where it is missing)."""
+    try:
+        text = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        model = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines() if "Model name" in line),
+            "unknown CPU",
+        )
+    except (OSError, subprocess.CalledProcessError):
+        model = "unknown CPU"
+    return f"{os.cpu_count()} cores (`nproc`), {model}"
+
+
+@contextmanager
+def busy_core(busy: bool) -> Iterator[None]:
+    """With ``busy``, a CPU-bound process beside the measurements (started and ended here)."""
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `kill`: still end the spinner
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def _median(command: list[str], env: dict[str, str], runs: int) -> tuple[float, ...]:
+    """Median wall seconds, peak RSS and CPU seconds over ``runs`` fresh processes."""
+    samples = [measure(command, env) for _ in range(runs)]
+    return tuple(statistics.median(s[i] for s in samples) for i in range(3))
+
+
+def _subjects(window: Path, ref_csv: Path, baseline: Path, out: Path, aws: bool) -> dict:
+    child = [sys.executable, "-m", "benchmarks.monitor_speed", "--child"]
+    ours = [sys.executable, "-m", "drift_monitor", "--dataset", str(window)]
+    subjects = {
+        FLOOR: [*child, "floor", str(window)],
+        OURS: [*ours, "--baseline", str(baseline), "--output", str(out)],
+    }
+    if aws:
+        subjects[AWS] = [*child, "aws", str(window), str(ref_csv)]
+    return subjects
+
+
+def baseline_time(runs: int, env: dict[str, str], out: Path) -> tuple[float, ...]:
+    """Median wall seconds and peak RSS of the baseline job on a 100k-row reference."""
+    reference, _ = prepare(BASELINE_ROWS)
+    command = [sys.executable, "-m", "drift_monitor", "baseline", "--dataset", str(reference)]
+    command += ["--schema", str(_data.SCHEMA_JSON), "--output", str(out)]
+    return _median(command, env, runs)
+
+
+def measure_mode(sizes: list[int], runs: int, aws: bool, busy: bool, baseline: Path) -> list[str]:
+    """Table rows for one mode (quiet, or one core kept busy)."""
+    mode = "+ CPU-bound process" if busy else "as is"
+    rows = []
+    with busy_core(busy), tempfile.TemporaryDirectory() as tmp:
+        env = _env(Path(tmp) / "ml")
+        wall, rss, cpu = baseline_time(runs, env, Path(tmp) / "baseline")
+        rows.append(
+            f"| {mode} | {BASELINE_ROWS:,} | baseline job (reference) | {wall:.2f} | "
+            f"{cpu:.2f} | {rss:.0f} | — | {_load()} |"
+        )
+        print(rows[-1], flush=True)
+        for n_rows in sizes:
+            window, ref_csv = prepare(n_rows)
+            subjects = _subjects(window, ref_csv, baseline, Path(tmp) / "out", aws)
+            medians = {name: _median(command, env, runs) for name, command in subjects.items()}
+            floor_wall = medians[FLOOR][0]
+            for name, (wall, rss, cpu) in medians.items():
+                rows.append(
+                    f"| {mode} | {n_rows:,} | {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | "
+                    f"{wall / floor_wall:.1f}× | {_load()} |"
+                )
+                print(rows[-1], flush=True)
+    return rows
+
+
 def run(sizes: list[int], runs: int, include_aws: bool) -> str:
-    lines = [
+    header = [
         "# `monitor` speed and memory",
         "",
         f"Command: `.venv/bin/python -m benchmarks.monitor_speed --runs {runs} --sizes "
-        f"{' '.join(map(str, sizes))}`  ",
-        f"Machine: {os.cpu_count()} CPUs; median of {runs} runs per cell, each a fresh "
-        "process; peak RSS from `os.wait4` of that process.  ",
+        f"{' '.join(map(str, sizes))}{'' if include_aws else ' --no-aws'}`  ",
+        f"Machine: {machine()}; load average (1/5/15 min) at the start: {_load()}.  ",
+        f"Median of {runs} runs per cell, each a fresh process; peak RSS and CPU seconds "
+        "(user + system) from `os.wait4` of that process; wall / floor: the median against "
+        "the floor's median of the same mode and size. `as is`: the host as it was (other "
+        "people's jobs included, see the load); `+ CPU-bound process`: a "
+        "`python -c 'while True: pass'` process runs beside every measurement too (started "
+        "and ended by this script). Load: 1/5/15-minute load average right after the cell.  ",
         "Window: labeled.csv + model score/prediction/label resampled with replacement "
-        "(14 features + score + prediction + label, Parquet).",
+        "(14 features + score + prediction + label, Parquet); the monitor's baseline is "
+        "labeled.csv's (4,885 rows); the baseline job row builds one from the 100k-row window.",
         "",
-        "| rows | subject | wall s (median) | peak RSS MB (median) | wall / floor | RSS / floor |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| mode | rows | subject | wall s | CPU s | peak RSS MB | wall / floor | load |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
-    notes = []
     baseline = build_baseline()
-    for n_rows in sizes:
-        window, ref_csv = prepare(n_rows)
-        with tempfile.TemporaryDirectory() as tmp:
-            env = _env(Path(tmp) / "ml")
-            subjects = {
-                "floor (pyarrow read + 20-bin histograms)": [
-                    sys.executable,
-                    "-m",
-                    "benchmarks.monitor_speed",
-                    "--child",
-                    "floor",
-                    str(window),
-                ],
-                "ours: `python -m drift_monitor`": [
-                    sys.executable,
-                    "-m",
-                    "drift_monitor",
-                    "--dataset",
-                    str(window),
-                    "--baseline",
-                    str(baseline),
-                    "--output",
-                    str(Path(tmp) / "out"),
-                ],
-            }
-            if include_aws:
-                subjects["aws_sample_2021 (pandas + IsolationForest)"] = [
-                    sys.executable,
-                    "-m",
-                    "benchmarks.monitor_speed",
-                    "--child",
-                    "aws",
-                    str(window),
-                    str(ref_csv),
-                ]
-            medians = {}
-            for name, command in subjects.items():
-                samples = [measure(command, env) for _ in range(runs)]
-                medians[name] = (
-                    statistics.median(s[0] for s in samples),
-                    statistics.median(s[1] for s in samples),
-                )
-                print(n_rows, name, medians[name], flush=True)
-        base_wall, base_rss = next(iter(medians.values()))
-        for name, (wall, rss) in medians.items():
-            lines.append(
-                f"| {n_rows:,} | {name} | {wall:.2f} | {rss:.0f} | "
-                f"{wall / base_wall:.1f}× | {rss / base_rss:.1f}× |"
-            )
-        ours = medians["ours: `python -m drift_monitor`"]
-        if include_aws:
-            aws = medians["aws_sample_2021 (pandas + IsolationForest)"]
-            notes.append(
-                f"- {n_rows:,} rows: the 2021 sample takes {aws[0] / ours[0]:.1f}× our "
-                f"wall time and {aws[1] / ours[1]:.1f}× our peak memory."
-            )
-    load = os.getloadavg()
-    lines += [
-        "",
-        *notes,
-        "",
-        f"Load average when the run ended (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / "
-        f"{load[2]:.1f} — other jobs share these {os.cpu_count()} cores, so absolute "
-        "times vary between runs; the ratios come from the same run.",
-        "",
-        "Our run includes every registered section (data quality, feature drift, dataset "
-        "drift and whatever model-quality/projection sections are registered), Python "
-        "start-up and imports (~1 s of numpy/scipy/sklearn/pyarrow), and writing "
-        "statistics.json, constraint_violations.json, report.html and the metric lines.",
-        "",
-    ]
-    return "\n".join(lines)
+    rows = []
+    for busy in (False, True):
+        rows += measure_mode(sizes, runs, include_aws, busy, baseline)
+    return "\n".join([*header, *rows, ""])
 
 
 def main(argv: list[str] | None = None) -> int:
