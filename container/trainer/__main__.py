@@ -5,8 +5,9 @@ in ``/opt/ml/input/config/hyperparameters.json``, the model written to ``/opt/ml
 (SageMaker packs it into ``model.tar.gz``), a failure reason in ``/opt/ml/output/failure``.
 ``TRAINER_ML_ROOT`` re-roots ``/opt/ml`` for local runs.
 
-Channels: ``train`` (CSV with header: features + label), ``recent`` (merged windows, Parquet;
-only rows whose label has arrived are used), ``baseline`` (holds ``schema.json``).
+Channels: ``train`` (CSV with header: features + label; the branch's dataset version),
+``recent`` (optional, merged windows, Parquet; only labelled rows are used), ``baseline``
+(holds ``schema.json``). Hyperparameters: ``seed`` (an integer).
 ``python -m trainer compare`` is the comparison Processing job (:mod:`trainer.compare_job`).
 """
 
@@ -32,7 +33,7 @@ def main() -> int:
             data_dir=root / "input/data",
             model_dir=root / "model",
             schema_path=root / "input/data/baseline/schema.json",
-            seed=int(hyperparameters.get("seed", 0)),
+            seed=_seed(hyperparameters),
         )
     except TrainingError as exc:
         _write_failure(root, str(exc))
@@ -49,6 +50,14 @@ def _read_hyperparameters(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise TrainingError(f"{path}: hyperparameters are not valid JSON ({exc})") from exc
+
+
+def _seed(hyperparameters: dict) -> int:
+    value = hyperparameters.get("seed", 0)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise TrainingError(f"hyperparameter seed={value!r} is not an integer") from None
 
 
 def _write_failure(root: Path, reason: str) -> None:

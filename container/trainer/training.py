@@ -1,8 +1,10 @@
-"""Fit a challenger on the original training set plus the recent labelled windows.
+"""Fit a challenger on the ``train`` channel (plus an optional ``recent`` channel).
 
-The challenger is evaluated on a held-out share of the most recent labelled rows, because
-those reflect the traffic the model will serve next; the figures go to ``metrics.json`` beside
-the model so the champion/challenger comparison (a later stage) can read them.
+The state machine's retraining branch passes the assembled dataset version as ``train`` (the
+original training set and the fresh labelled rows, the holdout and its duplicates already
+removed) and no ``recent`` channel; the champion/challenger comparison is its own job
+(``trainer.compare_job``) on the held-out rows. Given a ``recent`` channel (a run by hand), a
+random share of it is held out and reported in ``metrics.json``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.unit.workflow.test_template_security import _s3_access, _values
 from workflow.offline.stack import function_specs, load_template
@@ -116,9 +115,3 @@ def test_sagemaker_actions_are_named_and_resources_scoped():
         if s["Sid"] == "RunComparisonJobs"
     ]
     assert jobs["Resource"]["Fn::Sub"].endswith("processing-job/compare-*")
-
-
-def test_definition_stays_small():
-    from workflow import definition
-
-    assert len(Path(definition.__file__).read_text().splitlines()) <= 400
