@@ -70,6 +70,7 @@ from workflow.asl_parts import (  # noqa: E402
     sagemaker_session,
 )
 from workflow.retraining import retraining_branch  # noqa: E402
+from workflow.trend_steps import trend_step  # noqa: E402
 
 # Where each Lambda step puts the function's result, and the fields it keeps.
 MERGE_RESULT_PATH = "$.merge"
@@ -79,9 +80,6 @@ EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
 # The failure formatter's result (evaluate_violations.failure): the notification's text.
 FAILURE_NOTICE_PATH = "$.failure_notice"
 FAILURE_NOTICE_FIELDS = ("subject", "message")
-# The trend Lambda's result (trend_report.app): where the page is, how many windows it shows.
-TREND_RESULT_PATH = "$.trend"
-TREND_FIELDS = ("trend_uri", "window_count", "rejected_count")
 
 
 def _merge(field: str) -> str:
@@ -212,31 +210,6 @@ def _evaluate_step() -> LambdaStep:
     )
 
 
-def _trend_step(state_id: str = "RenderTrend", *, no_data: bool = False) -> LambdaStep:
-    """Re-render the endpoint's trend page once this window's record exists (written by
-    EvaluateViolations), so the page marks the current window's decision. A failure here is
-    caught into ``$.trend_error`` and the decision goes ahead: a chart must not stop a retrain.
-    With ``no_data`` (after NoData) the function writes the empty window's record itself."""
-    payload: dict[str, object] = {
-        "endpoint_name.$": _merge("endpoint_name"),
-        "window_slug.$": _merge("window.slug"),
-    }
-    if no_data:
-        payload["no_data"] = {
-            "window.$": _merge("window"),
-            "run_id.$": _merge("run_id"),
-            "manifest_uri.$": _merge("manifest_uri"),
-        }
-    return _lambda_step(
-        state_id,
-        "Re-render the endpoint's trend page (every window's decision, drift and accuracy).",
-        "TrendFunctionArn",
-        payload,
-        TREND_RESULT_PATH,
-        TREND_FIELDS,
-    )
-
-
 def _notify(state_id: str, comment: str) -> SnsPublishStep:
     return SnsPublishStep(
         state_id,
@@ -342,7 +315,6 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     merge = _merge_step()
     analyse = _analyse_step(session, limits)
     evaluate = _evaluate_step()
-    trend = _trend_step()
     retrain = retraining_branch(session, limits, lambda task: _catch_into(task, notify_failure))
     notify_drift = _notify("NotifyDrift", "Report the violations; no retraining.")
     notify_unmergeable = _notify_nothing_mergeable()
@@ -361,18 +333,10 @@ def build_definition(limits: Limits = Limits()) -> Chain:
         parameters={"outcome": "no_data", "manifest_uri.$": _merge("manifest_uri")},
         result_path="$.outcome",
     )
-    recorded = Succeed("NoDataRecorded")
-    trend_no_data = _trend_step("RenderTrendNoData", no_data=True)
-    trend_no_data.add_catch(
-        Catch(error_equals=["States.ALL"], result_path="$.trend_error", next_step=recorded)
-    )
-    no_data.next(trend_no_data)
-    trend_no_data.next(recorded)
+    no_data.next(trend_step("RenderTrendNoData", Succeed("NoDataRecorded"), no_data=True))
 
     decision = Choice("Decision")
-    trend.add_catch(
-        Catch(error_equals=["States.ALL"], result_path="$.trend_error", next_step=decision)
-    )
+    trend = trend_step("RenderTrend", decision)  # workflow/trend_steps.py
     decision.add_choice(
         ChoiceRule.StringEquals(variable=_evaluation("decision"), value="retrain"),
         next_step=retrain,

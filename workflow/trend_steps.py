@@ -1,0 +1,48 @@
+"""The trend page's states: RenderTrend after EvaluateViolations, RenderTrendNoData after NoData.
+
+Both invoke the trend Lambda (``trend_report.app``) and keep its result as ``$.trend``. A
+failure is caught into ``$.trend_error`` and the run goes on to ``then``: a chart must never
+stop a retrain or turn an empty window into a failed run. Kept out of ``definition.py`` (which
+wires them in) so that file stays small.
+"""
+
+from __future__ import annotations
+
+from stepfunctions.steps import Catch, LambdaStep
+from stepfunctions.steps.states import State
+
+from workflow.asl_parts import LambdaResultStep, lambda_retry, placeholder
+
+TREND_RESULT_PATH = "$.trend"
+TREND_FIELDS = ("trend_uri", "window_count", "rejected_count")
+TREND_ERROR_PATH = "$.trend_error"
+
+
+def trend_step(state_id: str, then: State, *, no_data: bool = False) -> LambdaStep:
+    """Re-render the endpoint's trend page once this window's record exists (written by
+    EvaluateViolations), so the page marks the current window's decision; with ``no_data``
+    the function writes the empty window's record itself. Continues with ``then``, also on
+    error."""
+    payload: dict[str, object] = {
+        "endpoint_name.$": "$.merge.endpoint_name",
+        "window_slug.$": "$.merge.window.slug",
+    }
+    if no_data:
+        payload["no_data"] = {
+            "window.$": "$.merge.window",
+            "run_id.$": "$.merge.run_id",
+            "manifest_uri.$": "$.merge.manifest_uri",
+        }
+    step = LambdaResultStep(
+        state_id,
+        TREND_FIELDS,
+        comment=(
+            "Re-render the endpoint's trend page (every window's decision, drift and accuracy)."
+        ),
+        parameters={"FunctionName": placeholder("TrendFunctionArn"), "Payload": payload},
+        result_path=TREND_RESULT_PATH,
+    )
+    step.add_retry(lambda_retry())
+    step.add_catch(Catch(error_equals=["States.ALL"], result_path=TREND_ERROR_PATH, next_step=then))
+    step.next(then)
+    return step
