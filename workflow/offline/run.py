@@ -236,6 +236,21 @@ def _window_statistics(report: WindowReport, output: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def _retraining_line(output: dict[str, Any]) -> str | None:
+    """What the retraining branch ended with: the gate's verdict and the package, or why not."""
+    if promotion := output.get("promotion"):
+        return (
+            f"retraining: {promotion['decision']} ({promotion['reason']}); "
+            f"package {'/'.join(promotion['model_package_arn'].rsplit('/', 2)[-2:])} "
+            f"{promotion['model_package_status']}"
+        )
+    for key in ("retraining_lock", "dataset"):
+        skipped = output.get(key) or {}
+        if skipped.get("acquired") is False or skipped.get("enough") is False:
+            return f"retraining: {skipped['subject']}"
+    return None
+
+
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{float(value):.1%}"
 
@@ -264,6 +279,8 @@ def render_summary(
         )
         for reason in _headline_reasons(evaluation.get("reasons") or []):
             lines.append(f"{'':<19}why: {reason}")
+        if retraining := _retraining_line(report.result.output or {}):
+            lines.append(f"{'':<19}{retraining}")
         if report.result.status != "SUCCEEDED":
             lines.append(f"{'':<19}error: {report.result.error}: {report.result.cause}")
     lines += [
