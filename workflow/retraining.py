@@ -37,6 +37,12 @@ from stepfunctions.steps import (
 )
 from stepfunctions.steps.service import SnsPublishStep
 
+from processing_paths import (
+    BASELINE_DIR,
+    COMPARE_HOLDOUT_DIR,
+    COMPARE_MODEL_DIR,
+    COMPARE_OUTPUT_DIR,
+)
 from workflow.asl_parts import (
     LambdaResultStep,
     channel,
@@ -75,8 +81,6 @@ PROMOTION_FIELDS = (
     "comparison",
     *NOTICE_FIELDS,
 )
-# Local paths of the comparison job (container/trainer/compare_job.py reads these).
-COMPARE_ROOT = "/opt/ml/processing"
 
 
 def _merge(field: str) -> str:
@@ -197,11 +201,9 @@ def _compare(session: Session, limits: Limits) -> ProcessingStep:
         parameters={
             "ProcessingJobName.$": f"States.Format('compare-{{}}', {_merge('run_id')})",
             "ProcessingInputs": [
-                s3_input(
-                    "model", "$.training.ModelArtifacts.S3ModelArtifacts", f"{COMPARE_ROOT}/model"
-                ),
-                s3_input("holdout", f"{DATASET_PATH}.holdout_uri", f"{COMPARE_ROOT}/holdout"),
-                s3_input("baseline", _merge("baseline_uri"), f"{COMPARE_ROOT}/baseline"),
+                s3_input("model", "$.training.ModelArtifacts.S3ModelArtifacts", COMPARE_MODEL_DIR),
+                s3_input("holdout", f"{DATASET_PATH}.holdout_uri", COMPARE_HOLDOUT_DIR),
+                s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
             ],
             "ProcessingOutputConfig": {
                 "Outputs": [
@@ -210,7 +212,7 @@ def _compare(session: Session, limits: Limits) -> ProcessingStep:
                         "AppManaged": False,
                         "S3Output": {
                             "S3Uri.$": f"{DATASET_PATH}.comparison_uri",
-                            "LocalPath": f"{COMPARE_ROOT}/output",
+                            "LocalPath": COMPARE_OUTPUT_DIR,
                             "S3UploadMode": "EndOfJob",
                         },
                     }

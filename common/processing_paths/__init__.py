@@ -3,7 +3,9 @@
 The job requests (``workflow/definition.py``'s Analyse step, the offline demo's baseline job)
 mount their inputs and collect their outputs at these paths, and the analysis container
 (``drift_monitor.config``) falls back to them when a setting is absent; one module, so the two
-sides cannot disagree. Standard library only: the analysis image and the Lambda layer ship it.
+sides cannot disagree. The retraining branch's comparison job (``workflow/retraining.py``,
+``trainer.compare_job``) uses the ``COMPARE_*`` paths and ``BASELINE_DIR``. Standard library
+only: the analysis image and the Lambda layer ship it.
 """
 
 ML_ROOT = "/opt/ml"
@@ -19,9 +21,17 @@ BASELINE_DATASET_DIR = f"{PROCESSING_ROOT}/input/baseline_dataset_input"
 SCHEMA_INPUT_DIR = f"{PROCESSING_ROOT}/input/schema"
 OUTPUT_DIR = f"{PROCESSING_ROOT}/output"  # output_path when none is given
 
+# the retraining branch's comparison job (trainer compare): challenger, holdout, results
+COMPARE_MODEL_DIR = f"{PROCESSING_ROOT}/model"  # the training job's model.tar.gz
+COMPARE_HOLDOUT_DIR = f"{PROCESSING_ROOT}/holdout"  # holdout.parquet of the dataset version
+COMPARE_OUTPUT_DIR = OUTPUT_DIR  # comparison.json, holdout_scored.parquet
+
 __all__ = [
     "BASELINE_DATASET_DIR",
     "BASELINE_DIR",
+    "COMPARE_HOLDOUT_DIR",
+    "COMPARE_MODEL_DIR",
+    "COMPARE_OUTPUT_DIR",
     "DATASET_DIR",
     "ML_ROOT",
     "OUTPUT_DIR",

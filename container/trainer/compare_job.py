@@ -1,11 +1,12 @@
 """``python -m trainer compare``: a Processing job that scores the challenger on the held-out rows.
 
-Inputs (local paths under ``/opt/ml/processing``, re-rooted by ``TRAINER_ML_ROOT`` offline):
-``model/`` holds the training job's ``model.tar.gz``, ``holdout/`` the dataset version's
-``holdout.parquet`` (merged rows with the endpoint's captured score and prediction),
-``baseline/`` the ``schema.json``. Writes ``comparison.json`` (both models' metrics and the
-paired differences, see :mod:`trainer.comparison`) and ``holdout_scored.parquet`` (the same rows
-scored by the challenger, in the merged layout: the baseline job's input for a promoted model).
+Inputs (``processing_paths``' ``COMPARE_*`` and ``BASELINE_DIR`` under the job's ML root,
+re-rooted offline): the model dir holds the training job's ``model.tar.gz``, the holdout dir the
+dataset version's ``holdout.parquet`` (merged rows with the endpoint's captured score and
+prediction), the baseline dir the ``schema.json``. Writes ``comparison.json`` (both models'
+metrics and the paired differences, see :mod:`trainer.comparison`) and
+``holdout_scored.parquet`` (the same rows scored by the challenger, in the merged layout: the
+baseline job's input for a promoted model).
 A failure reason goes to ``/opt/ml/output/message``, as for the analysis jobs.
 """
 
@@ -20,10 +21,20 @@ import joblib
 import pandas as pd
 
 from column_schema import SchemaError, load_schema
+from processing_paths import (
+    BASELINE_DIR,
+    COMPARE_HOLDOUT_DIR,
+    COMPARE_MODEL_DIR,
+    COMPARE_OUTPUT_DIR,
+    ML_ROOT,
+)
 from trainer.comparison import ComparisonError, champion_columns, compare
 from trainer.model import positive_scores
 
-PROCESSING = "processing"
+
+def _local(root: Path, container_path: str) -> Path:
+    """A container path (``/opt/ml/...``) under this job's ML root."""
+    return root / Path(container_path).relative_to(ML_ROOT)
 
 
 class CompareJobError(RuntimeError):
@@ -31,13 +42,12 @@ class CompareJobError(RuntimeError):
 
 
 def run(root: Path, *, seed: int = 0) -> dict:
-    base = root / PROCESSING
     try:
-        schema = load_schema(base / "baseline" / "schema.json")
+        schema = load_schema(_local(root, BASELINE_DIR) / "schema.json")
     except SchemaError as exc:
         raise CompareJobError(str(exc)) from exc
-    model = _load_model(base / "model", root / "work")
-    holdout = _read_holdout(base / "holdout")
+    model = _load_model(_local(root, COMPARE_MODEL_DIR), root / "work")
+    holdout = _read_holdout(_local(root, COMPARE_HOLDOUT_DIR))
     labels = holdout[schema.label].astype(int).to_numpy()
     challenger_scores = positive_scores(model, holdout, schema)
     challenger_pred = (challenger_scores >= schema.decision_threshold).astype(int)
@@ -47,7 +57,7 @@ def run(root: Path, *, seed: int = 0) -> dict:
         (challenger_pred, challenger_scores),
         seed=seed,
     )
-    output = base / "output"
+    output = _local(root, COMPARE_OUTPUT_DIR)
     output.mkdir(parents=True, exist_ok=True)
     (output / "comparison.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     scored = holdout.copy()
