@@ -88,6 +88,7 @@ def test_function_environment_is_the_templates_values():
         "LABEL_LAG_HOURS": "72",
         "MAX_WINDOW_HOURS": "168",
         "BASELINE_PREFIX": "baselines",
+        "CAPTURE_SOURCE": "auto",
         "POWERTOOLS_SERVICE_NAME": "merge_labels",
     }
     assert values.resolve(dict(evaluate.environment)) == {
@@ -205,3 +206,9 @@ def test_schedule_rate_and_state_are_parameters():
     assert schedule["Type"] == "ScheduleV2"
     assert schedule["Properties"]["ScheduleExpression"] == {"Ref": "ScheduleExpression"}
     assert schedule["Properties"]["State"] == {"Ref": "ScheduleState"}
+
+
+def test_two_stacks_in_one_account_and_region_do_not_collide_on_the_schedule_name():
+    schedule = RESOURCES["DriftStateMachine"]["Properties"]["Events"]["Schedule"]["Properties"]
+    assert schedule["OmitName"] is True  # else SAM names it DriftStateMachineSchedule
+    assert "Name" not in schedule
