@@ -17,6 +17,9 @@ from stepfunctions.steps import LambdaStep, Retry
 # DefinitionSubstitutions binds each (the offline stack binds them from the same template).
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
+# Where MergeLabels puts its result; the analysis, evaluation and retraining read from it.
+MERGE_RESULT_PATH = "$.merge"
+
 # Errors worth retrying: throttling and service hiccups, never a bug in our code.
 LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
@@ -60,6 +63,32 @@ class LambdaResultStep(LambdaStep):
         return result
 
 
+def lambda_task(
+    state_id: str,
+    comment: str,
+    function: str,
+    payload: dict,
+    result_path: str,
+    result_fields: tuple[str, ...],
+) -> LambdaResultStep:
+    """Invoke the function behind the ``function`` placeholder, keep ``result_fields`` of its
+    result at ``result_path``, retrying only Lambda's transient errors."""
+    step = LambdaResultStep(
+        state_id,
+        result_fields,
+        comment=comment,
+        parameters={"FunctionName": placeholder(function), "Payload": payload},
+        result_path=result_path,
+    )
+    step.add_retry(lambda_retry())
+    return step
+
+
+def merge_field(field: str) -> str:
+    """Path of a field of the MergeLabels result in the state (every later state reads it)."""
+    return f"{MERGE_RESULT_PATH}.{field}"
+
+
 def sagemaker_session() -> Session:
     # An explicit session and default bucket keep the SDK from calling STS or S3.
     boto_session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
@@ -93,6 +122,15 @@ def s3_input(name: str, uri_path: str, local_path: str) -> dict:
             "S3DataDistributionType": "FullyReplicated",
             "S3CompressionType": "None",
         },
+    }
+
+
+def s3_output(name: str, uri_path: str, local_path: str) -> dict:
+    """A Processing job's output, uploaded once when the job ends."""
+    return {
+        "OutputName": name,
+        "AppManaged": False,
+        "S3Output": {"S3Uri.$": uri_path, "LocalPath": local_path, "S3UploadMode": "EndOfJob"},
     }
 
 

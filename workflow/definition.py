@@ -62,10 +62,12 @@ from evaluate_violations.models import EvaluationResult  # noqa: E402
 from merge_labels.models import MergeResult  # noqa: E402
 from processing_paths import BASELINE_DIR, DATASET_DIR, RESULT_DIR  # noqa: E402
 from workflow.asl_parts import (  # noqa: E402
-    LambdaResultStep,
-    lambda_retry,
+    MERGE_RESULT_PATH,
+    lambda_task,
+    merge_field,
     placeholder,
     s3_input,
+    s3_output,
     sagemaker_retry,
     sagemaker_session,
 )
@@ -73,18 +75,12 @@ from workflow.retraining import retraining_branch  # noqa: E402
 from workflow.trend_steps import trend_step  # noqa: E402
 
 # Where each Lambda step puts the function's result, and the fields it keeps.
-MERGE_RESULT_PATH = "$.merge"
 EVALUATION_RESULT_PATH = "$.evaluation"
 MERGE_FIELDS = tuple(MergeResult.model_fields)
 EVALUATION_FIELDS = tuple(EvaluationResult.model_fields)
 # The failure formatter's result (evaluate_violations.failure): the notification's text.
 FAILURE_NOTICE_PATH = "$.failure_notice"
 FAILURE_NOTICE_FIELDS = ("subject", "message")
-
-
-def _merge(field: str) -> str:
-    """Path of a field of the MergeLabels result in the state."""
-    return f"{MERGE_RESULT_PATH}.{field}"
 
 
 def _evaluation(field: str) -> str:
@@ -102,27 +98,8 @@ class Limits:
     training_volume_gb: int = 30
 
 
-def _lambda_step(
-    state_id: str,
-    comment: str,
-    function: str,
-    payload: dict,
-    result_path: str,
-    result_fields: tuple[str, ...],
-) -> LambdaStep:
-    step = LambdaResultStep(
-        state_id,
-        result_fields,
-        comment=comment,
-        parameters={"FunctionName": placeholder(function), "Payload": payload},
-        result_path=result_path,
-    )
-    step.add_retry(lambda_retry())
-    return step
-
-
 def _merge_step() -> LambdaStep:
-    return _lambda_step(
+    return lambda_task(
         "MergeLabels",
         "Join the window's data capture with the labels that have arrived.",
         "MergeFunctionArn",
@@ -162,31 +139,21 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
         comment="Drift, data quality, model quality and projected accuracy for the window.",
         result_path="$.analysis",
         parameters={
-            "ProcessingJobName.$": f"States.Format('analysis-{{}}', {_merge('run_id')})",
+            "ProcessingJobName.$": f"States.Format('analysis-{{}}', {merge_field('run_id')})",
             "Environment": {  # deep-merged over the Processor's static env above
-                "sagemaker_endpoint_name.$": _merge("endpoint_name"),
-                "start_time.$": _merge("window.start"),
-                "end_time.$": _merge("window.end"),
+                "sagemaker_endpoint_name.$": merge_field("endpoint_name"),
+                "start_time.$": merge_field("window.start"),
+                "end_time.$": merge_field("window.end"),
                 # Empty: the baseline's constraints.json decides; else this floor does.
                 "accuracy_threshold": placeholder("AccuracyThreshold"),
             },
             "ProcessingInputs": [
                 # merged_data_uri holds only merged.parquet (manifest and quarantine sit beside)
-                s3_input("merged_data", _merge("merged_data_uri"), DATASET_DIR),
-                s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
+                s3_input("merged_data", merge_field("merged_data_uri"), DATASET_DIR),
+                s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
             ],
             "ProcessingOutputConfig": {
-                "Outputs": [
-                    {
-                        "OutputName": "monitoring_output",
-                        "AppManaged": False,
-                        "S3Output": {
-                            "S3Uri.$": _merge("report_uri"),
-                            "LocalPath": RESULT_DIR,
-                            "S3UploadMode": "EndOfJob",
-                        },
-                    }
-                ]
+                "Outputs": [s3_output("monitoring_output", merge_field("report_uri"), RESULT_DIR)]
             },
         },
     )
@@ -195,7 +162,7 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
 
 
 def _evaluate_step() -> LambdaStep:
-    return _lambda_step(
+    return lambda_task(
         "EvaluateViolations",
         "Read the violations and statistics and decide: retrain, notify or healthy.",
         "EvaluateFunctionArn",
@@ -267,7 +234,7 @@ def _failure_handler() -> tuple[LambdaStep, Fail]:
         Catch(error_equals=["States.ALL"], result_path="$.notify_error", next_step=raw)
     )
     notify.next(failed)
-    formatter = _lambda_step(
+    formatter = lambda_task(
         "FormatFailure",
         "Word the failure: reason first, then endpoint, window, state, job and execution.",
         "FormatFailureFunctionArn",
@@ -289,8 +256,8 @@ def _notify_nothing_mergeable() -> SnsPublishStep:
         comment="All capture records of the window were quarantined; say how many and why.",
         parameters={
             "TopicArn": placeholder("AlertTopicArn"),
-            "Subject.$": _merge("alert.subject"),
-            "Message.$": _merge("alert.message"),
+            "Subject.$": merge_field("alert.subject"),
+            "Message.$": merge_field("alert.message"),
         },
         result_path="$.notification",
     )
@@ -330,7 +297,7 @@ def build_definition(limits: Limits = Limits()) -> Chain:
     no_data = Pass(
         "NoData",
         comment="Empty window: nothing to analyse; the merge manifest records it.",
-        parameters={"outcome": "no_data", "manifest_uri.$": _merge("manifest_uri")},
+        parameters={"outcome": "no_data", "manifest_uri.$": merge_field("manifest_uri")},
         result_path="$.outcome",
     )
     no_data.next(trend_step("RenderTrendNoData", Succeed("NoDataRecorded"), no_data=True))
@@ -366,11 +333,11 @@ def build_definition(limits: Limits = Limits()) -> Chain:
 
     has_data = Choice("HasData")
     has_data.add_choice(
-        ChoiceRule.StringEquals(variable=_merge("outcome"), value="nothing_mergeable"),
+        ChoiceRule.StringEquals(variable=merge_field("outcome"), value="nothing_mergeable"),
         next_step=Chain([notify_unmergeable, Succeed("NothingMergeable")]),
     )
     has_data.add_choice(
-        ChoiceRule.NumericEquals(variable=_merge("merged_row_count"), value=0),
+        ChoiceRule.NumericEquals(variable=merge_field("merged_row_count"), value=0),
         next_step=no_data,
     )
     has_data.default_choice(Chain([analyse, evaluate, trend, decision]))

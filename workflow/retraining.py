@@ -44,11 +44,13 @@ from processing_paths import (
     COMPARE_OUTPUT_DIR,
 )
 from workflow.asl_parts import (
-    LambdaResultStep,
+    MERGE_RESULT_PATH,
     channel,
-    lambda_retry,
+    lambda_task,
+    merge_field,
     placeholder,
     s3_input,
+    s3_output,
     sagemaker_retry,
 )
 
@@ -83,24 +85,6 @@ PROMOTION_FIELDS = (
 )
 
 
-def _merge(field: str) -> str:
-    return f"$.merge.{field}"
-
-
-def _lambda(
-    state_id: str, comment: str, function: str, payload: dict, path: str, fields: tuple
-) -> LambdaStep:
-    step = LambdaResultStep(
-        state_id,
-        fields,
-        comment=comment,
-        parameters={"FunctionName": placeholder(function), "Payload": payload},
-        result_path=path,
-    )
-    step.add_retry(lambda_retry())
-    return step
-
-
 def _notify(state_id: str, comment: str, notice_path: str) -> SnsPublishStep:
     return SnsPublishStep(
         state_id,
@@ -116,14 +100,14 @@ def _notify(state_id: str, comment: str, notice_path: str) -> SnsPublishStep:
 
 
 def _acquire_lock() -> LambdaStep:
-    return _lambda(
+    return lambda_task(
         "AcquireRetrainLock",
         "One retraining at a time per endpoint: claim the lock or learn who holds it.",
         "RetrainDataFunctionArn",
         {
             "action": "acquire",
-            "endpoint_name.$": _merge("endpoint_name"),
-            "run_id.$": _merge("run_id"),
+            "endpoint_name.$": merge_field("endpoint_name"),
+            "run_id.$": merge_field("run_id"),
             "execution_id.$": "$$.Execution.Id",
         },
         LOCK_PATH,
@@ -132,12 +116,12 @@ def _acquire_lock() -> LambdaStep:
 
 
 def _assemble() -> LambdaStep:
-    return _lambda(
+    return lambda_task(
         "AssembleTrainingData",
         "Original training set + labelled merged rows over the lookback, each inference once; "
         "the most recent rows held out by time, their duplicates kept out of training.",
         "RetrainDataFunctionArn",
-        {"action": "assemble", "merge.$": "$.merge", "execution_id.$": "$$.Execution.Id"},
+        {"action": "assemble", "merge.$": MERGE_RESULT_PATH, "execution_id.$": "$$.Execution.Id"},
         DATASET_PATH,
         DATASET_FIELDS,
     )
@@ -163,7 +147,7 @@ def _train(session: Session, limits: Limits) -> TrainingStep:
         comment="Train the challenger on the assembled dataset version (the holdout excluded).",
         result_path="$.training",
         parameters={
-            "TrainingJobName.$": f"States.Format('retrain-{{}}', {_merge('run_id')})",
+            "TrainingJobName.$": f"States.Format('retrain-{{}}', {merge_field('run_id')})",
             "AlgorithmSpecification": {
                 "TrainingImage": placeholder("TrainingImageUri"),
                 "TrainingInputMode": "File",
@@ -171,9 +155,9 @@ def _train(session: Session, limits: Limits) -> TrainingStep:
             "HyperParameters.$": f"{DATASET_PATH}.hyperparameters",
             "InputDataConfig": [
                 channel("train", f"{DATASET_PATH}.train_uri"),
-                channel("baseline", _merge("baseline_uri")),
+                channel("baseline", merge_field("baseline_uri")),
             ],
-            "OutputDataConfig": {"S3OutputPath.$": _merge("model_output_uri")},
+            "OutputDataConfig": {"S3OutputPath.$": merge_field("model_output_uri")},
             "ResourceConfig": {"InstanceType": placeholder("TrainingInstanceType")},
         },
     )
@@ -199,23 +183,15 @@ def _compare(session: Session, limits: Limits) -> ProcessingStep:
         comment="Score the holdout with the challenger; both models' metrics, paired CIs.",
         result_path="$.comparison_job",
         parameters={
-            "ProcessingJobName.$": f"States.Format('compare-{{}}', {_merge('run_id')})",
+            "ProcessingJobName.$": f"States.Format('compare-{{}}', {merge_field('run_id')})",
             "ProcessingInputs": [
                 s3_input("model", "$.training.ModelArtifacts.S3ModelArtifacts", COMPARE_MODEL_DIR),
                 s3_input("holdout", f"{DATASET_PATH}.holdout_uri", COMPARE_HOLDOUT_DIR),
-                s3_input("baseline", _merge("baseline_uri"), BASELINE_DIR),
+                s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
             ],
             "ProcessingOutputConfig": {
                 "Outputs": [
-                    {
-                        "OutputName": "comparison",
-                        "AppManaged": False,
-                        "S3Output": {
-                            "S3Uri.$": f"{DATASET_PATH}.comparison_uri",
-                            "LocalPath": COMPARE_OUTPUT_DIR,
-                            "S3UploadMode": "EndOfJob",
-                        },
-                    }
+                    s3_output("comparison", f"{DATASET_PATH}.comparison_uri", COMPARE_OUTPUT_DIR)
                 ]
             },
         },
@@ -225,14 +201,14 @@ def _compare(session: Session, limits: Limits) -> ProcessingStep:
 
 
 def _promote() -> LambdaStep:
-    return _lambda(
+    return lambda_task(
         "PromoteChallenger",
         "Gate on the paired comparison; register the package (Approved/Pending/Rejected); "
         "deploy a winner when auto-deploy is on.",
         "PromoteChallengerFunctionArn",
         {
-            "endpoint_name.$": _merge("endpoint_name"),
-            "run_id.$": _merge("run_id"),
+            "endpoint_name.$": merge_field("endpoint_name"),
+            "run_id.$": merge_field("run_id"),
             "execution_id.$": "$$.Execution.Id",
             "model_artifact_uri.$": "$.training.ModelArtifacts.S3ModelArtifacts",
             "comparison_uri.$": f"{DATASET_PATH}.comparison_uri",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from stepfunctions.steps import Catch, LambdaStep
 from stepfunctions.steps.states import State
 
-from workflow.asl_parts import LambdaResultStep, lambda_retry, placeholder
+from workflow.asl_parts import lambda_task, merge_field
 
 TREND_RESULT_PATH = "$.trend"
 TREND_FIELDS = ("trend_uri", "window_count", "rejected_count")
@@ -24,25 +24,23 @@ def trend_step(state_id: str, then: State, *, no_data: bool = False) -> LambdaSt
     the function writes the empty window's record itself. Continues with ``then``, also on
     error."""
     payload: dict[str, object] = {
-        "endpoint_name.$": "$.merge.endpoint_name",
-        "window_slug.$": "$.merge.window.slug",
+        "endpoint_name.$": merge_field("endpoint_name"),
+        "window_slug.$": merge_field("window.slug"),
     }
     if no_data:
         payload["no_data"] = {
-            "window.$": "$.merge.window",
-            "run_id.$": "$.merge.run_id",
-            "manifest_uri.$": "$.merge.manifest_uri",
+            "window.$": merge_field("window"),
+            "run_id.$": merge_field("run_id"),
+            "manifest_uri.$": merge_field("manifest_uri"),
         }
-    step = LambdaResultStep(
+    step = lambda_task(
         state_id,
+        "Re-render the endpoint's trend page (every window's decision, drift and accuracy).",
+        "TrendFunctionArn",
+        payload,
+        TREND_RESULT_PATH,
         TREND_FIELDS,
-        comment=(
-            "Re-render the endpoint's trend page (every window's decision, drift and accuracy)."
-        ),
-        parameters={"FunctionName": placeholder("TrendFunctionArn"), "Payload": payload},
-        result_path=TREND_RESULT_PATH,
     )
-    step.add_retry(lambda_retry())
     step.add_catch(Catch(error_equals=["States.ALL"], result_path=TREND_ERROR_PATH, next_step=then))
     step.next(then)
     return step
