@@ -1,5 +1,5 @@
-"""Shared set-up of the functional suites: the stack deployed into the embedded AWS with one
-hour of the demo's healthy traffic (model, baseline, capture, labels) written."""
+"""Shared set-up of the functional suites: the stack deployed into the embedded AWS with the
+demo's hours (model, baseline, capture, labels) written; by default one healthy hour."""
 
 from __future__ import annotations
 
@@ -17,10 +17,16 @@ HEALTHY_HOUR = demo.WindowPlan("healthy traffic", 300)
 
 
 @contextmanager
-def deployed_demo_hour(work: Path, window: demo.WindowPlan = HEALTHY_HOUR) -> Iterator[tuple]:
-    """(session, stack, the demo window) for as long as the embedded AWS lives."""
+def deployed_demo(
+    work: Path,
+    plan: tuple[demo.WindowPlan, ...],
+    settings: PipelineSettings | None = None,
+) -> Iterator[tuple]:
+    """(session, stack, the demo scenario) with ``plan``'s hours written, for as long as the
+    embedded AWS lives."""
+    settings = settings or PipelineSettings()
     with offline_aws(work) as session:
-        stack = deploy(session, PipelineSettings())
+        stack = deploy(session, settings)
         runner = LocalJobRunner(
             session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
         )
@@ -28,9 +34,16 @@ def deployed_demo_hour(work: Path, window: demo.WindowPlan = HEALTHY_HOUR) -> It
             session,
             runner,
             bucket=stack.bucket,
-            endpoint="adult-income",
-            variant="AllTraffic",
+            endpoint=settings.endpoint_name,
+            variant=settings.variant_name,
             now=datetime.now(UTC),
-            plan=(window,),
+            plan=plan,
         )
+        yield session, stack, scenario
+
+
+@contextmanager
+def deployed_demo_hour(work: Path, window: demo.WindowPlan = HEALTHY_HOUR) -> Iterator[tuple]:
+    """(session, stack, the demo window) for as long as the embedded AWS lives."""
+    with deployed_demo(work, (window,)) as (session, stack, scenario):
         yield session, stack, scenario.windows[0]

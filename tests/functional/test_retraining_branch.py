@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
 
 import pytest
 
+from tests.functional.demo_stack import deployed_demo
 from workflow.offline import demo
 from workflow.offline.demo_endpoint import deploy_champion
-from workflow.offline.engine import offline_aws, run_execution
-from workflow.offline.local_jobs import LocalJobRunner, default_images
+from workflow.offline.engine import run_execution
 from workflow.offline.stack import (
-    MONITOR_IMAGE,
-    TRAINING_IMAGE,
     PipelineSettings,
-    deploy,
     read_notifications,
 )
 
@@ -38,20 +34,7 @@ def stack(tmp_path_factory):
     settings = PipelineSettings().with_parameters(
         AutoApproveChallenger="true", AutoDeployChallenger="true"
     )
-    with offline_aws(work) as session:
-        stack = deploy(session, settings)
-        runner = LocalJobRunner(
-            session.client("s3"), work / "setup", default_images(MONITOR_IMAGE, TRAINING_IMAGE)
-        )
-        scenario = demo.prepare(
-            session,
-            runner,
-            bucket=stack.bucket,
-            endpoint=ENDPOINT,
-            variant="AllTraffic",
-            now=datetime.now(UTC),
-            plan=PLAN,
-        )
+    with deployed_demo(work, PLAN, settings) as (session, stack, scenario):
         champion = deploy_champion(
             session, bucket=stack.bucket, endpoint=ENDPOINT, variant="AllTraffic", seed=7
         )
