@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.records is not None:
         if args.upload:
             parser.error("--upload needs --bucket")
+        if not args.records.is_dir():
+            parser.error(f"--records {args.records}: no such folder of window records")
         points, rejected = read_local_records(args.records)
     else:
         import boto3

@@ -75,8 +75,8 @@ def test_the_command_renders_a_local_folder_of_records(tmp_path, capsys):
     assert "Drift trend: adult-income" in output.read_text(encoding="utf-8")
 
 
-def test_the_command_refuses_a_missing_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no such folder"):
+def test_the_command_refuses_a_missing_folder(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
         main(
             [
                 "--endpoint",
@@ -87,6 +87,11 @@ def test_the_command_refuses_a_missing_folder(tmp_path):
                 str(tmp_path / "t"),
             ]
         )
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "no such folder of window records" in error
+    assert "Traceback" not in error
+    assert not (tmp_path / "t").exists()
 
 
 def emf_metrics(output: str) -> dict[str, list[tuple[dict[str, str], float]]]:
