@@ -39,25 +39,31 @@ def channels(tmp_path):
     frame["label"] = (frame.pop("income") == ">50K").astype(int)
     data = tmp_path / "input" / "data"
     (data / "train").mkdir(parents=True)
-    (data / "recent").mkdir()
     (data / "baseline").mkdir()
     frame.iloc[:1500].to_csv(data / "train" / "train.csv", index=False)
-    recent = frame.iloc[1500:2100].copy()
-    recent.loc[recent.index[::3], "label"] = None  # labels not arrived for a third
-    recent.to_parquet(data / "recent" / "merged.parquet", index=False)
     (data / "baseline" / "schema.json").write_text(SCHEMA.read_text())
     return tmp_path
 
 
-def test_trains_on_original_plus_labelled_recent_rows_and_reports_holdout(channels):
+def test_trains_on_the_train_channel_and_says_it_evaluated_nothing(channels):
     completed = _run(channels)
     assert completed.returncode == 0, completed.stderr
     model_dir = channels / "model"
     assert (model_dir / "model.joblib").is_file() and (model_dir / "schema.json").is_file()
     metrics = json.loads((model_dir / "metrics.json").read_text())
-    assert metrics["rows_original"] == 1500
-    assert metrics["rows_recent_used"] + metrics["recent_holdout_rows"] == 400  # labelled only
-    assert 0.7 < metrics["recent_holdout_accuracy"] <= 1.0
+    assert metrics["training_rows"] == 1500
+    assert 0 < metrics["positive_rows"] < 1500
+    assert "held out by time" in metrics["evaluation"]
+    assert not any(key.startswith("recent") for key in metrics)
+
+
+def test_too_few_training_rows_fail_with_the_count(channels):
+    train_csv = channels / "input" / "data" / "train" / "train.csv"
+    frame = pd.read_csv(train_csv, dtype=str, keep_default_na=False)
+    frame.iloc[:150].to_csv(train_csv, index=False)
+    completed = _run(channels)
+    assert completed.returncode == 1
+    assert "only 150 labelled rows" in (channels / "output" / "failure").read_text()
 
 
 def test_missing_training_channel_fails_with_a_reason(channels):
