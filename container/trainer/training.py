@@ -31,7 +31,7 @@ def train(*, data_dir: Path, model_dir: Path, schema_path: Path, seed: int = 0) 
         schema = load_schema(schema_path)
     except SchemaError as exc:
         raise TrainingError(str(exc)) from exc
-    fit_frame = _read_original(data_dir / "train", schema)
+    fit_frame = _read_training_set(data_dir / "train", schema)
     if len(fit_frame) < MIN_TRAINING_ROWS:
         raise TrainingError(
             f"only {len(fit_frame)} labelled rows to train on; need at least {MIN_TRAINING_ROWS}"
@@ -54,7 +54,7 @@ def train(*, data_dir: Path, model_dir: Path, schema_path: Path, seed: int = 0) 
     return report
 
 
-def _read_original(channel: Path, schema: ColumnSchema) -> pd.DataFrame:
+def _read_training_set(channel: Path, schema: ColumnSchema) -> pd.DataFrame:
     files = sorted(channel.rglob("*.csv")) if channel.exists() else []
     if not files:
         raise TrainingError(f"{channel}: no training CSV files in the 'train' channel")
