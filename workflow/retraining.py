@@ -9,11 +9,20 @@ Flow (entered when EvaluateViolations decides ``retrain``)::
         │ enough                                                                  RetrainSkipped
         ▼
     Retrain (Training .sync) ─► CompareChallenger (Processing .sync, challenger scores the
-        holdout) ─► PromoteChallenger (gate, Model Registry, optional deploy) ─► NotifyRetrained
-        ─► Retrained
+        holdout) ─► PromoteChallenger (gate, Model Registry, optional deploy) ─► ChallengerDeployed?
+        │ deployed                                                     not deployed │
+        ▼                                                                           ▼
+    CheckDeployment ─► EndpointServesChallenger? ──not yet──► WaitForEndpoint ─┐  NotifyRetrained
+        ▲                   │ serving                                          │   ─► Retrained
+        └───────────────────┼──────────────────────────────────────────────────┘        ▲
+                            ▼                                                           │
+    RefreshBaseline (Processing .sync, the analysis image's baseline job on the holdout
+        the challenger scored) ─► ActivateBaseline (live baseline replaced, owner's thresholds
+        kept, lock released) ────────────────────────────────────────────────────────────┘
 
 The lock and the dataset version are ``lambdas/retraining``'s ``prepare_handler``; the gate,
-registry and deploy its ``promote_handler``; the comparison is the training image's
+registry and deploy its ``promote_handler``; the wait for the endpoint and the baseline's switch
+its ``refresh_handler``; the comparison is the training image's
 ``compare`` command (``container/trainer/compare_job.py``). Every task's error goes through the
 definition's failure path; nothing before ``PromoteChallenger`` touches the endpoint.
 """
@@ -34,14 +43,18 @@ from stepfunctions.steps import (
     ProcessingStep,
     Succeed,
     TrainingStep,
+    Wait,
 )
 from stepfunctions.steps.service import SnsPublishStep
 
 from processing_paths import (
+    BASELINE_DATASET_DIR,
     BASELINE_DIR,
     COMPARE_HOLDOUT_DIR,
     COMPARE_MODEL_DIR,
     COMPARE_OUTPUT_DIR,
+    OUTPUT_DIR,
+    SCHEMA_INPUT_DIR,
 )
 from workflow.asl_parts import (
     MERGE_RESULT_PATH,
@@ -60,6 +73,8 @@ if TYPE_CHECKING:
 LOCK_PATH = "$.retraining_lock"
 DATASET_PATH = "$.dataset"
 PROMOTION_PATH = "$.promotion"
+DEPLOYMENT_STATE_PATH = "$.deployment_state"
+ENDPOINT_POLL_SECONDS = 60
 NOTICE_FIELDS = ("subject", "message", "message_attributes")
 LOCK_FIELDS = ("acquired", "holder", "lock_uri", *NOTICE_FIELDS)
 DATASET_FIELDS = (
@@ -68,6 +83,7 @@ DATASET_FIELDS = (
     "holdout_uri",
     "manifest_uri",
     "comparison_uri",
+    "refreshed_baseline_uri",
     "counts",
     "enough",
     "hyperparameters",
@@ -83,6 +99,7 @@ PROMOTION_FIELDS = (
     "comparison",
     *NOTICE_FIELDS,
 )
+DEPLOYMENT_STATE_FIELDS = ("serving", "status", "waited_minutes")
 
 
 def _notify(state_id: str, comment: str, notice_path: str) -> SnsPublishStep:
@@ -220,6 +237,119 @@ def _promote() -> LambdaStep:
     )
 
 
+def _check_deployment() -> LambdaStep:
+    return lambda_task(
+        "CheckDeployment",
+        "Does the endpoint serve the challenger yet? Fails on a rolled-back or failed update, "
+        "or after DeploymentTimeoutMinutes.",
+        "BaselineRefreshFunctionArn",
+        {
+            "action": "check_deployment",
+            "endpoint_name.$": merge_field("endpoint_name"),
+            "promotion.$": PROMOTION_PATH,
+        },
+        DEPLOYMENT_STATE_PATH,
+        DEPLOYMENT_STATE_FIELDS,
+    )
+
+
+def _refresh_baseline(session: Session, limits: Limits) -> ProcessingStep:
+    processor = Processor(
+        role=placeholder("SageMakerRoleArn"),
+        image_uri=placeholder("MonitorImageUri"),
+        instance_count=1,
+        instance_type=placeholder("ProcessingInstanceType"),
+        volume_size_in_gb=limits.processing_volume_gb,
+        max_runtime_in_seconds=limits.processing_max_runtime_s,
+        env={
+            "dataset_format": '{"parquet": {}}',
+            "schema_path": f"{SCHEMA_INPUT_DIR}/schema.json",
+            "output_path": OUTPUT_DIR,
+        },
+        sagemaker_session=session,
+    )
+    step = ProcessingStep(
+        "RefreshBaseline",
+        processor=processor,
+        job_name="placeholder-overridden-below",
+        container_arguments=["baseline"],
+        comment="The new model's baseline: the baseline job on the holdout the challenger scored.",
+        result_path="$.refreshed_baseline_job",
+        parameters={
+            "ProcessingJobName.$": f"States.Format('rebaseline-{{}}', {merge_field('run_id')})",
+            "ProcessingInputs": [
+                s3_input(
+                    "baseline_dataset_input",
+                    f"States.Format('{{}}holdout_scored.parquet', {DATASET_PATH}.comparison_uri)",
+                    BASELINE_DATASET_DIR,
+                ),
+                s3_input(
+                    "schema",
+                    f"States.Format('{{}}schema.json', {merge_field('baseline_uri')})",
+                    SCHEMA_INPUT_DIR,
+                ),
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    s3_output("baseline", f"{DATASET_PATH}.refreshed_baseline_uri", OUTPUT_DIR)
+                ]
+            },
+        },
+    )
+    step.add_retry(sagemaker_retry())
+    return step
+
+
+def _activate_baseline() -> LambdaStep:
+    return lambda_task(
+        "ActivateBaseline",
+        "Make the new model's baseline live (the old one copied under the run, the owner's "
+        "thresholds kept), release the lock, complete the message.",
+        "BaselineRefreshFunctionArn",
+        {
+            "action": "activate",
+            "endpoint_name.$": merge_field("endpoint_name"),
+            "run_id.$": merge_field("run_id"),
+            "execution_id.$": "$$.Execution.Id",
+            "baseline_uri.$": merge_field("baseline_uri"),
+            "refreshed_baseline_uri.$": f"{DATASET_PATH}.refreshed_baseline_uri",
+            "promotion.$": PROMOTION_PATH,
+            "deployment_state.$": DEPLOYMENT_STATE_PATH,
+        },
+        PROMOTION_PATH,
+        (*PROMOTION_FIELDS, "baseline_refresh"),
+    )
+
+
+def _after_deploy(
+    session: Session, limits: Limits, notify: SnsPublishStep, on_error: Callable[[Any], None]
+) -> Choice:
+    """Deployed: wait until the endpoint serves the challenger, then refresh the baseline."""
+    check, refresh, activate = (
+        _check_deployment(),
+        _refresh_baseline(session, limits),
+        _activate_baseline(),
+    )
+    for task in (check, refresh, activate):
+        on_error(task)
+    wait = Wait("WaitForEndpoint", seconds=ENDPOINT_POLL_SECONDS)
+    wait.next(check)
+    serving = Choice("EndpointServesChallenger")
+    serving.add_choice(
+        ChoiceRule.BooleanEquals(variable=f"{DEPLOYMENT_STATE_PATH}.serving", value=True),
+        next_step=Chain([refresh, activate, notify]),
+    )
+    serving.default_choice(wait)
+    check.next(serving)
+    deployed = Choice("ChallengerDeployed")
+    deployed.add_choice(
+        ChoiceRule.StringEquals(variable=f"{PROMOTION_PATH}.decision", value="deployed"),
+        next_step=check,
+    )
+    deployed.default_choice(notify)
+    return deployed
+
+
 def retraining_branch(
     session: Session, limits: Limits, on_error: Callable[[Any], None]
 ) -> LambdaStep:
@@ -240,8 +370,11 @@ def retraining_branch(
     enough = Choice("EnoughFreshLabels")
     enough.add_choice(
         ChoiceRule.BooleanEquals(variable=f"{DATASET_PATH}.enough", value=True),
-        next_step=Chain([train, compare, promote, notify, Succeed("Retrained")]),
+        next_step=Chain(
+            [train, compare, promote, _after_deploy(session, limits, notify, on_error)]
+        ),
     )
+    notify.next(Succeed("Retrained"))
     enough.default_choice(too_few)
 
     lock_free = Choice("RetrainLockFree")

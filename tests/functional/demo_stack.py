@@ -21,9 +21,10 @@ def deployed_demo(
     work: Path,
     plan: tuple[demo.WindowPlan, ...],
     settings: PipelineSettings | None = None,
+    train_rows: int = demo.TRAIN_ROWS,
 ) -> Iterator[tuple]:
     """(session, stack, the demo scenario) with ``plan``'s hours written, for as long as the
-    embedded AWS lives."""
+    embedded AWS lives; the demo model fitted on ``train_rows`` rows."""
     settings = settings or PipelineSettings()
     with offline_aws(work) as session:
         stack = deploy(session, settings)
@@ -38,6 +39,7 @@ def deployed_demo(
             variant=settings.variant_name,
             now=datetime.now(UTC),
             plan=plan,
+            train_rows=train_rows,
         )
         yield session, stack, scenario
 

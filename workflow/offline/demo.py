@@ -141,11 +141,13 @@ def prepare(
     seed: int = 7,
     plan: tuple[WindowPlan, ...] = DEFAULT_PLAN,
     progress: Callable[[str], None] | None = None,
+    train_rows: int = TRAIN_ROWS,
 ) -> Demo:
     """Write the model's baseline, training set, capture and labels for ``plan`` into S3.
 
     The windows are the last ``len(plan)`` full hours before ``now``. ``progress`` is told
-    each step with its duration as it finishes (``make run`` prints them).
+    each step with its duration as it finishes (``make run`` prints them). ``train_rows`` is the
+    size of the demo model's training set (tests make a weak champion with fewer).
     """
     tell = _timed(progress)
     s3 = session.client("s3")
@@ -153,7 +155,7 @@ def prepare(
     labeled = load_labeled(schema)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labeled))
-    train = labeled.iloc[order[:TRAIN_ROWS]].reset_index(drop=True)
+    train = labeled.iloc[order[:train_rows]].reset_index(drop=True)
     reference = labeled.iloc[order[TRAIN_ROWS : TRAIN_ROWS + REFERENCE_ROWS]].reset_index(drop=True)
     serving_pool = labeled.iloc[order[TRAIN_ROWS + REFERENCE_ROWS :]].reset_index(drop=True)
 

@@ -3,8 +3,10 @@
 ``prepare_handler`` (RetrainDataFunction): ``{"action": "acquire", ...}`` claims the endpoint's
 retraining lock; ``{"action": "assemble", ...}`` writes the dataset version and says whether
 there are enough fresh labelled rows. ``promote_handler`` (PromoteChallengerFunction): the gate,
-the registry, the optional deploy and the notification text. Errors propagate: the state
-machine's catch sends them to the failure notification with this message.
+the registry, the optional deploy and the notification text. ``refresh_handler``
+(BaselineRefreshFunction): after a deploy, the wait for the endpoint and the baseline's switch.
+Errors propagate: the state machine's catch sends them to the failure notification with this
+message.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from retraining import notice
+from retraining import baseline_refresh, notice
 from retraining.config import RetrainingConfig
 from retraining.dataset import assemble
 from retraining.dataset_store import DatasetStore
@@ -43,7 +45,58 @@ def promote_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         s3=_client("s3"),
         sagemaker=_client("sagemaker"),
         lock=RetrainLock(_client("s3"), _client("stepfunctions"), config.data_bucket),
+        now=datetime.now(UTC),
     )
+
+
+def refresh_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """BaselineRefreshFunction: ``{"action": "check_deployment", ...}`` says whether the endpoint
+    serves the challenger yet; ``{"action": "activate", ...}`` makes the refreshed baseline live,
+    releases the lock and completes the promotion's message."""
+    config = RetrainingConfig.from_env(os.environ)
+    action = event.get("action")
+    if action == "check_deployment":
+        return check_deployment(event, config, _client("sagemaker"), now=datetime.now(UTC))
+    if action == "activate":
+        lock = RetrainLock(_client("s3"), _client("stepfunctions"), config.data_bucket)
+        return activate_baseline(event, config, _client("s3"), lock)
+    raise ValueError(f"unknown action {action!r}: use 'check_deployment' or 'activate'")
+
+
+def check_deployment(
+    event: dict[str, Any], config: RetrainingConfig, sagemaker: Any, *, now: datetime
+) -> dict[str, Any]:
+    deployment = event["promotion"]["deployment"]
+    state = baseline_refresh.deployment_state(
+        sagemaker,
+        endpoint=event["endpoint_name"],
+        endpoint_config=deployment["endpoint_config_name"],
+        started_at=datetime.fromisoformat(deployment["started_at"].replace("Z", "+00:00")),
+        now=now,
+        timeout_minutes=config.deployment_timeout_minutes,
+    )
+    return state.as_dict()
+
+
+def activate_baseline(
+    event: dict[str, Any], config: RetrainingConfig, s3: Any, lock: RetrainLock
+) -> dict[str, Any]:
+    endpoint, run_id, promotion = event["endpoint_name"], event["run_id"], event["promotion"]
+    activation = baseline_refresh.activate(
+        s3,
+        candidate_uri=event["refreshed_baseline_uri"],
+        baseline_uri=event["baseline_uri"],
+        replaced_uri=f"s3://{config.data_bucket}/retraining/{endpoint}/{run_id}/replaced-baseline/",
+    )
+    lock.release(endpoint, event["execution_id"])
+    lines = notice.baseline_refreshed_lines(
+        activation.as_dict(), float(event["deployment_state"]["waited_minutes"])
+    )
+    return {
+        **promotion,
+        "baseline_refresh": activation.as_dict(),
+        "message": promotion["message"] + "\n" + "\n".join(lines),
+    }
 
 
 def acquire(event: dict[str, Any], lock: RetrainLock, *, now: datetime) -> dict[str, Any]:
@@ -98,6 +151,7 @@ def assemble_dataset(
     return {
         **uris,
         "comparison_uri": f"{base}/comparison/",
+        "refreshed_baseline_uri": f"{base}/baseline/",
         "counts": assembly.counts,
         "enough": enough,
         "hyperparameters": dict(config.hyperparameters or {}),

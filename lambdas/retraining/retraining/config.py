@@ -28,6 +28,7 @@ class RetrainingConfig:
     promotion_margin: float = 0.0
     auto_approve: bool = False
     auto_deploy: bool = False
+    deployment_timeout_minutes: float = 60.0
     hyperparameters: Mapping[str, str] | None = None
 
     @classmethod
@@ -45,6 +46,9 @@ class RetrainingConfig:
             promotion_margin=_number(env, "PROMOTION_MARGIN", 0.0, minimum=0.0, maximum=1.0),
             auto_approve=_flag(env, "AUTO_APPROVE"),
             auto_deploy=_flag(env, "AUTO_DEPLOY"),
+            deployment_timeout_minutes=_number(
+                env, "DEPLOYMENT_TIMEOUT_MINUTES", 60.0, minimum=1.0, maximum=1440.0
+            ),
             hyperparameters=_hyperparameters(env.get("TRAINING_HYPERPARAMETERS", "{}")),
         )
         return config

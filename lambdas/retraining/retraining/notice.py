@@ -67,17 +67,35 @@ def promotion_message(
     lines = [headline, f"Decision: {decision.verdict}: {decision.reason}", ""]
     lines += comparison_table(comparison)
     lines += ["", f"Model package: {package_arn} ({package_status})"]
+    scored = locations.get("Holdout scored by the challenger", "the scored holdout")
     if deployment:
         lines.append(
             f"Deployed: model {deployment['model_name']}, endpoint config "
             f"{deployment['endpoint_config_name']} (UpdateEndpoint started)"
         )
-        scored = locations.get("Holdout scored by the challenger", "the scored holdout")
+    elif outcome == "registered":
         lines.append(
-            f"Monitoring baseline: still the previous model's; re-run the baseline job on {scored} "
+            f"Monitoring baseline: when you deploy this package, make a baseline from {scored} "
             "(make_baseline) so later windows are judged against the new model."
         )
     lines += [f"{name}: {uri}" for name, uri in locations.items()]
     if why_retrained:
         lines += ["", "Why retraining ran:"] + [f"- {reason}" for reason in why_retrained[:5]]
     return "\n".join(lines)
+
+
+def baseline_refreshed_lines(activation: dict[str, Any], waited_minutes: float) -> list[str]:
+    """What the post-deploy steps did, appended to the promotion message."""
+    lines = [
+        "",
+        f"The endpoint served the challenger after {waited_minutes:.0f} min; the monitoring "
+        f"baseline is now the new model's: {activation['baseline_uri']}",
+        "(made by the baseline job from the held-out rows the challenger scored but never "
+        "trained on; later windows are judged against it).",
+        f"Kept from your constraints.json: {', '.join(activation['carried_over']) or 'nothing'}.",
+        f"The previous baseline is kept at {activation['replaced_copy_uri']} (copy it back to "
+        "roll back).",
+    ]
+    if activation["removed"]:
+        lines.append(f"Removed (the new baseline has none): {', '.join(activation['removed'])}")
+    return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from retraining import notice, registry
@@ -55,6 +56,7 @@ def promote(
     s3: Any,
     sagemaker: Any,
     lock: RetrainLock,
+    now: datetime,
 ) -> dict[str, Any]:
     comparison = read_comparison(s3, request.comparison_uri)
     decision = decide(
@@ -85,6 +87,7 @@ def promote(
             model_data_url=request.model_artifact_uri,
             suffix=request.run_id,
         )
+        deployment["started_at"] = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     outcome = "deployed" if deployment else ("registered" if decision.promote else "kept_champion")
     locations = {
         "Challenger artefact": request.model_artifact_uri,
@@ -94,7 +97,8 @@ def promote(
             f"{request.comparison_uri.rstrip('/')}/holdout_scored.parquet"
         ),
     }
-    lock.release(request.endpoint_name, request.execution_id)
+    if not deployment:  # a deploy keeps the lock until its baseline is refreshed
+        lock.release(request.endpoint_name, request.execution_id)
     message = notice.promotion_message(
         endpoint=request.endpoint_name,
         decision=decision,

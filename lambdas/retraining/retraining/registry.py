@@ -32,7 +32,7 @@ class Champion:
     variants: list[dict[str, Any]]
 
 
-def _call(what: str, function, **kwargs) -> dict[str, Any]:
+def sagemaker_call(what: str, function, **kwargs) -> dict[str, Any]:
     try:
         return function(**kwargs)
     except ClientError as exc:
@@ -44,15 +44,19 @@ def _call(what: str, function, **kwargs) -> dict[str, Any]:
 
 def champion_of(sagemaker: Any, endpoint: str) -> Champion:
     """What the endpoint serves now: its config, model, image and role."""
-    described = _call("DescribeEndpoint", sagemaker.describe_endpoint, EndpointName=endpoint)
+    described = sagemaker_call(
+        "DescribeEndpoint", sagemaker.describe_endpoint, EndpointName=endpoint
+    )
     config_name = described["EndpointConfigName"]
-    config = _call(
+    config = sagemaker_call(
         "DescribeEndpointConfig",
         sagemaker.describe_endpoint_config,
         EndpointConfigName=config_name,
     )
     variants = config["ProductionVariants"]
-    model = _call("DescribeModel", sagemaker.describe_model, ModelName=variants[0]["ModelName"])
+    model = sagemaker_call(
+        "DescribeModel", sagemaker.describe_model, ModelName=variants[0]["ModelName"]
+    )
     return Champion(
         endpoint_config=config_name,
         model_name=variants[0]["ModelName"],
@@ -76,13 +80,13 @@ def register(
     try:
         sagemaker.describe_model_package_group(ModelPackageGroupName=group)
     except ClientError:
-        _call(
+        sagemaker_call(
             "CreateModelPackageGroup",
             sagemaker.create_model_package_group,
             ModelPackageGroupName=group,
             ModelPackageGroupDescription=f"Challengers retrained for endpoint {group}",
         )
-    response = _call(
+    response = sagemaker_call(
         "CreateModelPackage",
         sagemaker.create_model_package,
         ModelPackageGroupName=group,
@@ -103,7 +107,7 @@ def deploy(
 ) -> dict[str, str]:
     """Model + endpoint config + UpdateEndpoint; returns the new names."""
     name = _name(endpoint, suffix)
-    _call(
+    sagemaker_call(
         "CreateModel",
         sagemaker.create_model,
         ModelName=name,
@@ -114,13 +118,13 @@ def deploy(
         {k: v for k, v in {**variant, "ModelName": name}.items() if k in _VARIANT_KEYS}
         for variant in champion.variants
     ]
-    _call(
+    sagemaker_call(
         "CreateEndpointConfig",
         sagemaker.create_endpoint_config,
         EndpointConfigName=name,
         ProductionVariants=variants,
     )
-    _call(
+    sagemaker_call(
         "UpdateEndpoint",
         sagemaker.update_endpoint,
         EndpointName=endpoint,

@@ -4,8 +4,8 @@ The baseline job runs on labeled.csv (the demo's baseline, the ``baseline_dir`` 
 the monitor job on two windows: the demo's drifted traffic (no labels) and a seeded labelled
 resample of labeled.csv (model quality and the projection's reliability test). Speed work must
 leave every one of these outputs as it was; ``tests/unit/container/golden/`` holds them as
-written by the code before that work, and ``python -m tests.unit.container.golden_outputs`` rewrites them (only when an output
-is meant to change, with the reason in the commit).
+written by the code before that work, and ``python -m tests.unit.container.golden_outputs``
+rewrites them (only when an output is meant to change, with the reason in the commit).
 
 Left out, each for a stated reason (``RUN_SPECIFIC``): fields that name this run's paths or
 time, and report.html (a rendering of statistics.json, with the run's time in it).

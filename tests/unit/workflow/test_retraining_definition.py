@@ -17,6 +17,9 @@ BRANCH_TASKS = [
     "Retrain",
     "CompareChallenger",
     "PromoteChallenger",
+    "CheckDeployment",
+    "RefreshBaseline",
+    "ActivateBaseline",
     "NotifyRetrainBusy",
     "NotifyTooFewLabels",
     "NotifyRetrained",
@@ -39,9 +42,22 @@ def test_retrain_enters_the_branch_and_it_ends_in_retrained_or_skipped():
         "Retrain",
         "CompareChallenger",
         "PromoteChallenger",
+        "ChallengerDeployed",
+        "CheckDeployment",
+        "EndpointServesChallenger",
+        "RefreshBaseline",
+        "ActivateBaseline",
         "NotifyRetrained",
     ]
     assert STATES["RetrainLockFree"]["Default"] == "NotifyRetrainBusy"
+    assert STATES["ChallengerDeployed"]["Choices"][0]["StringEquals"] == "deployed"
+    assert STATES["ChallengerDeployed"]["Default"] == "NotifyRetrained"  # nothing to refresh
+    assert STATES["EndpointServesChallenger"]["Default"] == "WaitForEndpoint"
+    assert STATES["WaitForEndpoint"] == {
+        "Type": "Wait",
+        "Seconds": 60,
+        "Next": "CheckDeployment",
+    }
     assert STATES["EnoughFreshLabels"]["Default"] == "NotifyTooFewLabels"
     assert STATES["NotifyRetrainBusy"]["Next"] == STATES["NotifyTooFewLabels"]["Next"]
 
@@ -98,6 +114,45 @@ def test_retraining_functions_touch_s3_only_under_their_prefixes():
     assert not any("s3:PutObject" in actions for actions, _, _ in promote.values())
 
 
+def test_the_refreshed_baseline_is_the_baseline_job_on_the_holdout_the_challenger_scored():
+    refresh = STATES["RefreshBaseline"]["Parameters"]
+    assert refresh["AppSpecification"] == {
+        "ImageUri": "${MonitorImageUri}",
+        "ContainerArguments": ["baseline"],
+    }
+    sources = {i["InputName"]: i["S3Input"]["S3Uri.$"] for i in refresh["ProcessingInputs"]}
+    assert sources == {
+        "baseline_dataset_input": (
+            "States.Format('{}holdout_scored.parquet', $.dataset.comparison_uri)"
+        ),
+        "schema": "States.Format('{}schema.json', $.merge.baseline_uri)",
+    }
+    [output] = refresh["ProcessingOutputConfig"]["Outputs"]
+    assert output["S3Output"]["S3Uri.$"] == "$.dataset.refreshed_baseline_uri"
+    activate = STATES["ActivateBaseline"]
+    assert activate["Parameters"]["Payload"]["refreshed_baseline_uri.$"] == (
+        "$.dataset.refreshed_baseline_uri"
+    )
+    assert activate["ResultPath"] == "$.promotion"  # NotifyRetrained sends its message
+
+
+def test_the_baseline_refresh_function_touches_only_baselines_runs_and_the_endpoint():
+    statements = RESOURCES["BaselineRefreshFunction"]["Properties"]["Policies"][0]["Statement"]
+    actions = sorted(a for s in statements for a in _as_list(s["Action"]))
+    assert [a for a in actions if a.startswith("sagemaker:")] == ["sagemaker:DescribeEndpoint"]
+    written = [
+        s["Resource"]["Fn::Sub"] for s in statements if "s3:PutObject" in _as_list(s["Action"])
+    ]
+    assert sorted(written) == [
+        "${DataBucket.Arn}/${BaselinePrefix}/*",
+        "${DataBucket.Arn}/retraining/*",
+    ]
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
 def test_sagemaker_actions_are_named_and_resources_scoped():
     statements = RESOURCES["PromoteChallengerFunction"]["Properties"]["Policies"][0]["Statement"]
     actions = [a for s in statements for a in s["Action"] if a.startswith("sagemaker:")]
@@ -112,6 +167,9 @@ def test_sagemaker_actions_are_named_and_resources_scoped():
         for p in machine
         if "Statement" in p
         for s in p["Statement"]
-        if s["Sid"] == "RunComparisonJobs"
+        if s["Sid"] == "RunComparisonAndBaselineJobs"
     ]
-    assert jobs["Resource"]["Fn::Sub"].endswith("processing-job/compare-*")
+    assert [r["Fn::Sub"].rsplit(":", 1)[1] for r in jobs["Resource"]] == [
+        "processing-job/compare-*",
+        "processing-job/rebaseline-*",
+    ]

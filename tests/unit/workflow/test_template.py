@@ -66,6 +66,7 @@ def test_function_environment_is_the_templates_values():
         "TrendReportFunction",
         "RetrainDataFunction",  # the retraining branch: tests/unit/workflow/test_retraining_*
         "PromoteChallengerFunction",
+        "BaselineRefreshFunction",
     }
     merge, evaluate = specs["MergeLabelsFunction"], specs["EvaluateViolationsFunction"]
     assert merge.handler == "merge_labels.app.lambda_handler"
@@ -137,6 +138,7 @@ def test_definition_substitutions_resolve_offline():
             "TrendReportFunction.Arn": "arn:trend",
             "RetrainDataFunction.Arn": "arn:retrain-data",
             "PromoteChallengerFunction.Arn": "arn:promote",
+            "BaselineRefreshFunction.Arn": "arn:baseline-refresh",
             "SageMakerExecutionRole.Arn": "arn:role",
         }
     )
@@ -148,6 +150,7 @@ def test_definition_substitutions_resolve_offline():
         "TrendFunctionArn": "arn:trend",
         "RetrainDataFunctionArn": "arn:retrain-data",
         "PromoteChallengerFunctionArn": "arn:promote",
+        "BaselineRefreshFunctionArn": "arn:baseline-refresh",
         "AlertTopicArn": "arn:topic",
         "MonitorImageUri": OFFLINE_PARAMETERS["MonitorImageUri"],
         "TrainingImageUri": OFFLINE_PARAMETERS["TrainingImageUri"],

@@ -15,6 +15,7 @@ from tests.unit.lambdas.retraining.conftest import BUCKET
 from workflow.offline.sagemaker_endpoints import update_endpoint_supported
 
 ENDPOINT = "adult-income"
+NOW = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)
 COMPARISON_URI = f"s3://{BUCKET}/retraining/{ENDPOINT}/run-1/comparison/"
 
 
@@ -78,6 +79,7 @@ def _run(aws, comparison: dict, execution: str, **settings: str) -> dict:
             s3=aws.client("s3"),
             sagemaker=aws.client("sagemaker"),
             lock=lock,
+            now=NOW,
         )
 
 
@@ -102,8 +104,10 @@ def test_a_winner_is_approved_and_deployed_when_configured(aws, champion, start_
     assert new_model["PrimaryContainer"]["Image"] == "serving:v1"
     assert "accuracy" in result["message"] and result["model_package_arn"] in result["message"]
     assert result["message_attributes"]["decision"]["StringValue"] == "deployed"
-    with pytest.raises(aws.client("s3").exceptions.NoSuchKey):  # the lock is released
-        aws.client("s3").get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
+    assert result["deployment"]["started_at"] == "2026-12-02T01:05:00Z"
+    # The branch goes on (wait for the endpoint, refresh the baseline): the lock stays held.
+    lock = aws.client("s3").get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
+    assert execution in lock["Body"].read().decode()
 
 
 def test_a_winner_waits_for_approval_by_default(aws, champion, start_execution):
@@ -125,6 +129,8 @@ def test_a_challenger_that_does_not_win_is_rejected_and_never_deployed(
     assert champion.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"] == "champion"
     assert result["message_attributes"]["severity"]["StringValue"] == "warning"
     assert "champion keeps serving" in result["message"]
+    with pytest.raises(aws.client("s3").exceptions.NoSuchKey):  # the branch ends: released
+        aws.client("s3").get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
 
 
 def test_a_registry_failure_raises_sagemakers_reason_and_leaves_the_endpoint(aws, start_execution):
