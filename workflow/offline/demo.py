@@ -74,6 +74,7 @@ class DemoWindow:
     rows: int
     labels_written: int
     true_accuracy: float | None  # of the served model on this window's traffic (all rows)
+    served_by: str = "the demo model"  # the model that scored the window's requests
 
     def execution_input(self, endpoint: str) -> dict[str, str]:
         return {
@@ -83,11 +84,22 @@ class DemoWindow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Demo:
+    """The demo's set-up, and its windows as they are written (``write_window``)."""
+
     endpoint: str
     windows: list[DemoWindow]
     baseline_accuracy: float
+    plan: tuple[WindowPlan, ...]
+    traffic: _TrafficSimulator
+
+    def write_window(self, model: Any, served_by: str = "the demo model") -> DemoWindow:
+        """Write the next window of the plan, its requests scored by ``model``: the model the
+        endpoint serves at that hour, so the hours after a deploy carry the new model's scores."""
+        window = self.traffic.simulate(len(self.windows), self.plan, model, served_by)
+        self.windows.append(window)
+        return window
 
 
 def _iso(moment: datetime) -> str:
@@ -142,12 +154,15 @@ def prepare(
     plan: tuple[WindowPlan, ...] = DEFAULT_PLAN,
     progress: Callable[[str], None] | None = None,
     train_rows: int = TRAIN_ROWS,
+    write_windows: bool = True,
 ) -> Demo:
     """Write the model's baseline, training set, capture and labels for ``plan`` into S3.
 
     The windows are the last ``len(plan)`` full hours before ``now``. ``progress`` is told
     each step with its duration as it finishes (``make run`` prints them). ``train_rows`` is the
-    size of the demo model's training set (tests make a weak champion with fewer).
+    size of the demo model's training set (tests make a weak champion with fewer). With
+    ``write_windows`` false the hours are written one at a time by ``Demo.write_window``, each
+    scored by the model the endpoint serves then (the offline run does this).
     """
     tell = _timed(progress)
     s3 = session.client("s3")
@@ -182,34 +197,28 @@ def prepare(
     tell(f"baseline job (the analysis image's baseline, a Processing job) on {len(reference)} rows")
 
     last_end = now.replace(minute=0, second=0, microsecond=0)
-    first_start = last_end - timedelta(hours=len(plan))
-    py_rng = random.Random(seed)
-    windows = []
-    for index, window_plan in enumerate(plan):
-        start = first_start + timedelta(hours=index)
-        windows.append(
-            _simulate_window(
-                s3,
-                bucket,
-                endpoint,
-                variant,
-                schema,
-                model,
-                serving_pool,
-                window_plan,
-                start,
-                start + timedelta(hours=1),
-                now,
-                rng,
-                py_rng,
-                index,
-            )
-        )
-    tell(
-        f"wrote {len(plan)} hours of capture and ground truth: "
-        f"{sum(w.rows for w in windows)} rows, {sum(w.labels_written for w in windows)} labels"
+    traffic = _TrafficSimulator(
+        s3,
+        bucket,
+        endpoint,
+        variant,
+        schema,
+        serving_pool,
+        first_start=last_end - timedelta(hours=len(plan)),
+        now=now,
+        rng=rng,
+        py_rng=random.Random(seed),
     )
-    return Demo(endpoint=endpoint, windows=windows, baseline_accuracy=baseline_accuracy)
+    scenario = Demo(endpoint, [], baseline_accuracy, plan, traffic)
+    if write_windows:
+        for _ in plan:
+            scenario.write_window(model)
+        tell(
+            f"wrote {len(plan)} hours of capture and ground truth: "
+            f"{sum(w.rows for w in scenario.windows)} rows, "
+            f"{sum(w.labels_written for w in scenario.windows)} labels"
+        )
+    return scenario
 
 
 def _timed(progress: Callable[[str], None] | None) -> Callable[[str], None]:
@@ -270,24 +279,50 @@ def set_accuracy_floor(s3, bucket: str, endpoint: str, floor: float) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(constraints, indent=2))
 
 
+@dataclass
+class _TrafficSimulator:
+    """Writes the plan's hours in order; the random streams advance the same way whichever
+    model scores them, so an hour's rows and labels do not depend on what served before."""
+
+    s3: Any
+    bucket: str
+    endpoint: str
+    variant: str
+    schema: ColumnSchema
+    pool: pd.DataFrame
+    first_start: datetime
+    now: datetime
+    rng: np.random.Generator
+    py_rng: random.Random
+
+    def simulate(
+        self, index: int, plan: tuple[WindowPlan, ...], model: Any, served_by: str
+    ) -> DemoWindow:
+        if index >= len(plan):
+            raise IndexError(f"the plan has {len(plan)} windows; all are written")
+        start = self.first_start + timedelta(hours=index)
+        return _simulate_window(self, model, plan[index], start, index, served_by)
+
+
 def _simulate_window(
-    s3,
-    bucket,
-    endpoint,
-    variant,
-    schema: ColumnSchema,
+    sim: _TrafficSimulator,
     model,
-    pool,
     window_plan: WindowPlan,
-    start,
-    end,
-    now,
-    rng,
-    py_rng,
-    index,
+    start: datetime,
+    index: int,
+    served_by: str,
 ) -> DemoWindow:
+    s3, bucket, endpoint, variant, schema = (
+        sim.s3,
+        sim.bucket,
+        sim.endpoint,
+        sim.variant,
+        sim.schema,
+    )
+    pool, now, rng, py_rng = sim.pool, sim.now, sim.rng, sim.py_rng
+    end = start + timedelta(hours=1)
     if window_plan.rows == 0:
-        return DemoWindow(start, end, window_plan, 0, 0, None)
+        return DemoWindow(start, end, window_plan, 0, 0, None, served_by)
     picked = rng.choice(
         len(pool),
         size=window_plan.rows,
@@ -299,7 +334,8 @@ def _simulate_window(
     truth = traffic[schema.label].to_numpy()
     true_accuracy = float(((scores >= schema.decision_threshold).astype(int) == truth).mean())
 
-    rows = typed_rows(traffic.to_dict("records"), schema.feature_names, set(schema.numerical))
+    records = [{str(k): v for k, v in row.items()} for row in traffic.to_dict("records")]
+    rows = typed_rows(records, schema.feature_names, set(schema.numerical))
     outputs = [round(float(s), 6) for s in scores]
     if window_plan.source == "batch_transform":
         invocations = _write_batch_job(s3, bucket, endpoint, schema, rows, outputs, start, py_rng)
@@ -337,7 +373,7 @@ def _simulate_window(
         capture_writer.write_ground_truth_files(
             s3, f"s3://{bucket}/ground-truth", endpoint, arrived, rng=py_rng
         )
-    return DemoWindow(start, end, window_plan, len(traffic), len(arrived), true_accuracy)
+    return DemoWindow(start, end, window_plan, len(traffic), len(arrived), true_accuracy, served_by)
 
 
 def _write_batch_job(s3, bucket, endpoint, schema, rows, outputs, start, py_rng) -> list:

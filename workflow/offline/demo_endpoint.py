@@ -60,6 +60,22 @@ def deploy_champion(session: Any, *, bucket: str, endpoint: str, variant: str, s
     return name
 
 
+def serving_model(session: Any, endpoint: str) -> tuple[Any, str]:
+    """(the fitted model the endpoint serves now, its SageMaker model name): what scores the
+    demo's next hour of requests, the champion or a deployed challenger."""
+    sagemaker, s3 = session.client("sagemaker"), session.client("s3")
+    config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    variant = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    name = variant[0]["ModelName"]
+    url = sagemaker.describe_model(ModelName=name)["PrimaryContainer"]["ModelDataUrl"]
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    archive = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+            tar.extractall(folder, filter="data")
+        return joblib.load(Path(folder) / "model.joblib"), name
+
+
 def _archive(model: Any, schema: dict) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

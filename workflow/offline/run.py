@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workflow.offline import demo
-from workflow.offline.demo_endpoint import deploy_champion
+from workflow.offline.demo_endpoint import deploy_champion, serving_model
 from workflow.offline.engine import ExecutionResult, StateStep, offline_aws, run_execution
 from workflow.offline.local_jobs import LocalJobRunner, default_images
 from workflow.offline.stack import (
@@ -126,6 +126,8 @@ def run_demo(
             seed=seed,
             plan=plan,
             progress=lambda text: say(text, indent=2),
+            write_windows=False,  # each hour is written just before its run, scored by the
+            # model the endpoint serves then (a deployed challenger scores the hours after it)
         )
         deploy_champion(
             session,
@@ -140,10 +142,12 @@ def run_demo(
         )
 
         reports = []
-        for number, window in enumerate(scenario.windows, start=1):
+        for number in range(1, len(plan) + 1):
+            model, model_name = serving_model(session, settings.endpoint_name)
+            window = scenario.write_window(model, served_by=model_name)
             say(
-                f"Window {number}/{len(scenario.windows)} {_span(window)}: "
-                f"{window.plan.story} ({window.rows} requests rows, "
+                f"Window {number}/{len(plan)} {_span(window)}: "
+                f"{window.plan.story} ({window.rows} requests rows scored by {model_name}, "
                 f"{window.labels_written} labels arrived so far)"
             )
             if before_window:
