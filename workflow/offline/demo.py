@@ -55,15 +55,20 @@ class WindowPlan:
 
 
 DEFAULT_PLAN = (
-    WindowPlan("healthy traffic", 700),
-    WindowPlan("healthy traffic", 700),
-    WindowPlan("drift: older applicants, longer hours, more missing workclass", 800, 3.0),
-    WindowPlan("drift persists", 800, 3.0),
+    WindowPlan("healthy traffic", 400, label_share=0.9),
+    WindowPlan("healthy traffic", 400, label_share=0.9),
+    WindowPlan("drift: older applicants, longer hours, more missing workclass", 1500, 0.5, 0.9),
+    WindowPlan("drift persists", 1500, 0.5, 0.9),
     WindowPlan("endpoint idle: no requests", 0),
-    WindowPlan("drift persists; most labels not in yet", 800, 3.0),
+    WindowPlan("drift persists; most labels not in yet", 1500, 0.5, 0.9),
 )
 ACCURACY_FLOOR = 0.82  # the demo owner's service level, written into constraints.json
-TRAIN_ROWS, REFERENCE_ROWS = 1500, 1200
+TRAIN_ROWS, REFERENCE_ROWS = 400, 800
+# The champion's era: its training set, its baseline reference and the healthy hours are one
+# sample of the census drawn with this bias (drift_weights: younger applicants, shorter hours,
+# less missing workclass); the drifted hours come from the rest of the census, which is older.
+# So the champion has seen few of the applicants who arrive later, and fresh labels help it.
+HISTORY_BIAS = -0.8
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,10 @@ def load_labeled(schema: ColumnSchema) -> pd.DataFrame:
 
 
 def drift_weights(frame: pd.DataFrame, severity: float) -> np.ndarray:
-    """Resampling weights that shift the mix the way ``traffic_drifted.csv`` is shifted."""
+    """Resampling weights that shift the mix the way ``traffic_drifted.csv`` is shifted (a
+    negative severity the other way)."""
+    if severity <= -1:
+        raise ValueError(f"drift severity {severity} <= -1 would remove missing workclass rows")
     if severity == 0:
         return np.full(len(frame), 1.0 / len(frame))
     age = pd.to_numeric(frame["age"], errors="coerce").fillna(38.6).to_numpy()
@@ -169,10 +177,22 @@ def prepare(
     schema = load_schema(SCHEMA_JSON)
     labeled = load_labeled(schema)
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(labeled))
-    train = labeled.iloc[order[:train_rows]].reset_index(drop=True)
-    reference = labeled.iloc[order[TRAIN_ROWS : TRAIN_ROWS + REFERENCE_ROWS]].reset_index(drop=True)
-    serving_pool = labeled.iloc[order[TRAIN_ROWS + REFERENCE_ROWS :]].reset_index(drop=True)
+    census = labeled.iloc[rng.permutation(len(labeled))].reset_index(drop=True)
+    healthy_rows = sum(w.rows for w in plan if w.drift_severity == 0)
+    era = rng.choice(
+        len(census),
+        size=TRAIN_ROWS + REFERENCE_ROWS + healthy_rows,
+        replace=False,
+        p=drift_weights(census, HISTORY_BIAS),
+    )
+    era = rng.permutation(era)  # weighted draws come heaviest first: mix them
+    history = census.iloc[era].reset_index(drop=True)
+    train = history.iloc[:train_rows].reset_index(drop=True)
+    reference = history.iloc[TRAIN_ROWS : TRAIN_ROWS + REFERENCE_ROWS].reset_index(drop=True)
+    healthy_pool = history.iloc[TRAIN_ROWS + REFERENCE_ROWS :].reset_index(drop=True)
+    outside_era = np.ones(len(census), dtype=bool)
+    outside_era[era] = False
+    drift_pool = census[outside_era].reset_index(drop=True)
 
     model = build_pipeline(schema, seed=seed)
     model.fit(feature_frame(train, schema), train[schema.label])
@@ -203,7 +223,8 @@ def prepare(
         endpoint,
         variant,
         schema,
-        serving_pool,
+        healthy_pool,
+        drift_pool,
         first_start=last_end - timedelta(hours=len(plan)),
         now=now,
         rng=rng,
@@ -289,11 +310,28 @@ class _TrafficSimulator:
     endpoint: str
     variant: str
     schema: ColumnSchema
-    pool: pd.DataFrame
+    healthy_pool: pd.DataFrame  # the champion's era, not yet served: taken in order
+    drift_pool: pd.DataFrame  # the rest of the census: drawn with drift_weights per hour
     first_start: datetime
     now: datetime
     rng: np.random.Generator
     py_rng: random.Random
+    healthy_served: int = 0
+
+    def draw(self, window_plan: WindowPlan) -> pd.DataFrame:
+        """The hour's rows: the next rows of the champion's era when healthy, else a biased
+        draw (without replacement within the hour) from the rest of the census."""
+        if window_plan.drift_severity == 0:
+            first, self.healthy_served = self.healthy_served, self.healthy_served + window_plan.rows
+            return self.healthy_pool.iloc[first : self.healthy_served].reset_index(drop=True)
+        picked = self.rng.choice(
+            len(self.drift_pool),
+            size=window_plan.rows,
+            replace=False,
+            p=drift_weights(self.drift_pool, window_plan.drift_severity),
+        )
+        picked = self.rng.permutation(picked)  # else the most drifted rows come first in time
+        return self.drift_pool.iloc[picked].reset_index(drop=True)
 
     def simulate(
         self, index: int, plan: tuple[WindowPlan, ...], model: Any, served_by: str
@@ -319,17 +357,11 @@ def _simulate_window(
         sim.variant,
         sim.schema,
     )
-    pool, now, rng, py_rng = sim.pool, sim.now, sim.rng, sim.py_rng
+    now, rng, py_rng = sim.now, sim.rng, sim.py_rng
     end = start + timedelta(hours=1)
     if window_plan.rows == 0:
         return DemoWindow(start, end, window_plan, 0, 0, None, served_by)
-    picked = rng.choice(
-        len(pool),
-        size=window_plan.rows,
-        replace=False,
-        p=drift_weights(pool, window_plan.drift_severity),
-    )
-    traffic = pool.iloc[picked].reset_index(drop=True)
+    traffic = sim.draw(window_plan)
     scores = positive_scores(model, traffic, schema)
     truth = traffic[schema.label].to_numpy()
     true_accuracy = float(((scores >= schema.decision_threshold).astype(int) == truth).mean())
