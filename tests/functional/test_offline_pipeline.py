@@ -32,16 +32,23 @@ def test_every_window_execution_succeeds(demo_run):
     assert [r.result.status for r in reports] == ["SUCCEEDED"] * len(demo.DEFAULT_PLAN), log
 
 
-def test_the_run_takes_the_healthy_notify_retrain_and_no_data_paths(demo_run):
+def test_the_run_takes_the_healthy_retrain_deploy_and_no_data_paths(demo_run):
+    """The demo's story: healthy hours, drift, a retrain that wins and is deployed, and the
+    hours after it scored by the new model and judged against its refreshed baseline."""
     _, reports, _ = demo_run
     outcomes = [r.outcome for r in reports]
-    assert outcomes[0] in ("healthy", "notify")
-    assert "retrain" in outcomes, outcomes
-    assert "notify" in outcomes, outcomes
-    assert (
-        outcomes[demo.DEFAULT_PLAN.index(demo.WindowPlan("endpoint idle: no requests", 0))]
-        == "no data"
-    )
+    assert outcomes[:3] == ["healthy", "healthy", "retrain"], outcomes
+    idle = demo.DEFAULT_PLAN.index(demo.WindowPlan("endpoint idle: no requests", 0))
+    assert outcomes[idle] == "no data"
+    promotion = reports[2].result.output["promotion"]
+    assert promotion["decision"] == "deployed", promotion["reason"]
+    deployed_model = promotion["deployment"]["model_name"]
+    assert [r.window.served_by for r in reports[:3]] == ["adult-income-champion"] * 3
+    after = [r for r in reports[3:] if r.window.rows]
+    assert after and all(r.window.served_by == deployed_model for r in after)
+    assert after[0].outcome == "healthy", after[0].evaluation.get("reasons")
+    refresh = promotion["baseline_refresh"]
+    assert refresh["baseline_uri"] == reports[3].merge["baseline_uri"]
 
 
 def test_healthy_windows_are_not_sent_to_retraining(demo_run):
@@ -171,7 +178,9 @@ def test_rerunning_a_window_is_idempotent_and_a_failed_rerun_keeps_earlier_resul
 
 def test_the_set_up_says_what_it_is_doing_with_durations(demo_run):
     _, _, log = demo_run
-    steps = ("trained the demo model (", "baseline job (the analysis", "capture and ground truth:")
-    for step in steps:
+    for step in ("trained the demo model (", "baseline job (the analysis"):
         [line] = [line for line in log.splitlines() if step in line]
         assert re.search(r"\(\d+\.\d s\)$", line), line
+    windows = [line for line in log.splitlines() if re.search(r"\] Window \d/", line)]
+    assert len(windows) == len(demo.DEFAULT_PLAN)
+    assert all(re.search(r"requests rows scored by \S+, \d+ labels arrived", w) for w in windows)

@@ -13,7 +13,9 @@ What a monitored endpoint leaves behind after a few hours, written into (moto) S
 * a service level: the demo sets the accuracy floor in the baseline's editable
   ``constraints.json`` to 82 %, as an owner of this model would;
 * ground truth that arrives late (1 to 4 hours after the request) and only for part of the
-  traffic; labels due after "now" have not arrived and are not written;
+  traffic; labels due after "now" have not arrived and are not written ("now" for the labels
+  is ``LABELS_AS_OF`` past the current hour, whatever the minute the demo runs, so every run
+  shows the same figures);
 * the original training set, which the Retrain branch trains challengers on.
 """
 
@@ -24,7 +26,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,10 +59,10 @@ class WindowPlan:
 DEFAULT_PLAN = (
     WindowPlan("healthy traffic", 400, label_share=0.9),
     WindowPlan("healthy traffic", 400, label_share=0.9),
-    WindowPlan("drift: older applicants, longer hours, more missing workclass", 1500, 0.5, 0.9),
-    WindowPlan("drift persists", 1500, 0.5, 0.9),
+    WindowPlan("drift: older applicants, longer hours, more missing workclass", 1500, 1.0, 0.9),
+    WindowPlan("drift persists", 300, 1.0, 0.9),
     WindowPlan("endpoint idle: no requests", 0),
-    WindowPlan("drift persists; most labels not in yet", 1500, 0.5, 0.9),
+    WindowPlan("drift persists; most labels not in yet", 300, 1.0, 0.9),
 )
 ACCURACY_FLOOR = 0.82  # the demo owner's service level, written into constraints.json
 TRAIN_ROWS, REFERENCE_ROWS = 400, 800
@@ -69,6 +71,7 @@ TRAIN_ROWS, REFERENCE_ROWS = 400, 800
 # less missing workclass); the drifted hours come from the rest of the census, which is older.
 # So the champion has seen few of the applicants who arrive later, and fresh labels help it.
 HISTORY_BIAS = -0.8
+LABELS_AS_OF = timedelta(minutes=30)  # past the end of the last window
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Demo:
     def write_window(self, model: Any, served_by: str = "the demo model") -> DemoWindow:
         """Write the next window of the plan, its requests scored by ``model``: the model the
         endpoint serves at that hour, so the hours after a deploy carry the new model's scores."""
-        window = self.traffic.simulate(len(self.windows), self.plan, model, served_by)
+        window = self.traffic.simulate(len(self.windows), model, served_by)
         self.windows.append(window)
         return window
 
@@ -226,9 +229,10 @@ def prepare(
         healthy_pool,
         drift_pool,
         first_start=last_end - timedelta(hours=len(plan)),
-        now=now,
+        labels_as_of=last_end + LABELS_AS_OF,
         rng=rng,
         py_rng=random.Random(seed),
+        plan=plan,
     )
     scenario = Demo(endpoint, [], baseline_accuracy, plan, traffic)
     if write_windows:
@@ -311,35 +315,55 @@ class _TrafficSimulator:
     variant: str
     schema: ColumnSchema
     healthy_pool: pd.DataFrame  # the champion's era, not yet served: taken in order
-    drift_pool: pd.DataFrame  # the rest of the census: drawn with drift_weights per hour
+    drift_pool: pd.DataFrame  # the census rows no era has taken yet
     first_start: datetime
-    now: datetime
+    labels_as_of: datetime  # labels due later have not arrived
     rng: np.random.Generator
     py_rng: random.Random
-    healthy_served: int = 0
+    plan: tuple[WindowPlan, ...]
+    served: dict[float, int] = field(default_factory=dict)  # rows taken per severity
+    drift_eras: dict[float, pd.DataFrame] = field(default_factory=dict)
 
     def draw(self, window_plan: WindowPlan) -> pd.DataFrame:
-        """The hour's rows: the next rows of the champion's era when healthy, else a biased
-        draw (without replacement within the hour) from the rest of the census."""
-        if window_plan.drift_severity == 0:
-            first, self.healthy_served = self.healthy_served, self.healthy_served + window_plan.rows
-            return self.healthy_pool.iloc[first : self.healthy_served].reset_index(drop=True)
-        picked = self.rng.choice(
-            len(self.drift_pool),
-            size=window_plan.rows,
-            replace=False,
-            p=drift_weights(self.drift_pool, window_plan.drift_severity),
-        )
-        picked = self.rng.permutation(picked)  # else the most drifted rows come first in time
-        return self.drift_pool.iloc[picked].reset_index(drop=True)
+        """The hour's rows: the next rows of the champion's era when healthy, else the next rows
+        of the drift era of its severity. Each applicant is served once, so a later hour never
+        replays rows a challenger has since been trained on (that would flatter it)."""
+        severity = window_plan.drift_severity
+        pool = self.healthy_pool if severity == 0 else self._drift_era(severity)
+        first = self.served.get(severity, 0)
+        self.served[severity] = first + window_plan.rows
+        if self.served[severity] > len(pool):
+            raise ValueError(f"the plan's hours at drift severity {severity} outgrow the census")
+        return pool.iloc[first : self.served[severity]].reset_index(drop=True)
 
-    def simulate(
-        self, index: int, plan: tuple[WindowPlan, ...], model: Any, served_by: str
-    ) -> DemoWindow:
-        if index >= len(plan):
-            raise IndexError(f"the plan has {len(plan)} windows; all are written")
+    def _drift_era(self, severity: float) -> pd.DataFrame:
+        """One weighted draw, for all the plan's hours at ``severity``, from the census rows no
+        earlier era took; shuffled, so the hours are alike and none gets only the heaviest."""
+        if severity not in self.drift_eras:
+            rows = sum(w.rows for w in self.plan if w.drift_severity == severity)
+            if rows > len(self.drift_pool):
+                raise ValueError(
+                    f"the plan's hours at drift severity {severity} need {rows} rows; "
+                    f"the census has {len(self.drift_pool)} left"
+                )
+            picked = self.rng.choice(
+                len(self.drift_pool),
+                size=rows,
+                replace=False,
+                p=drift_weights(self.drift_pool, severity),
+            )
+            picked = self.rng.permutation(picked)
+            self.drift_eras[severity] = self.drift_pool.iloc[picked].reset_index(drop=True)
+            keep = np.ones(len(self.drift_pool), dtype=bool)
+            keep[picked] = False
+            self.drift_pool = self.drift_pool[keep].reset_index(drop=True)
+        return self.drift_eras[severity]
+
+    def simulate(self, index: int, model: Any, served_by: str) -> DemoWindow:
+        if index >= len(self.plan):
+            raise IndexError(f"the plan has {len(self.plan)} windows; all are written")
         start = self.first_start + timedelta(hours=index)
-        return _simulate_window(self, model, plan[index], start, index, served_by)
+        return _simulate_window(self, model, self.plan[index], start, index, served_by)
 
 
 def _simulate_window(
@@ -357,7 +381,7 @@ def _simulate_window(
         sim.variant,
         sim.schema,
     )
-    now, rng, py_rng = sim.now, sim.rng, sim.py_rng
+    now, rng, py_rng = sim.labels_as_of, sim.rng, sim.py_rng
     end = start + timedelta(hours=1)
     if window_plan.rows == 0:
         return DemoWindow(start, end, window_plan, 0, 0, None, served_by)

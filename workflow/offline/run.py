@@ -243,11 +243,18 @@ def _window_statistics(report: WindowReport, output: Path) -> dict[str, Any]:
 def _retraining_line(output: dict[str, Any]) -> str | None:
     """What the retraining branch ended with: the gate's verdict and the package, or why not."""
     if promotion := output.get("promotion"):
-        return (
+        line = (
             f"retraining: {promotion['decision']} ({promotion['reason']}); "
             f"package {'/'.join(promotion['model_package_arn'].rsplit('/', 2)[-2:])} "
             f"{promotion['model_package_status']}"
         )
+        if refresh := promotion.get("baseline_refresh"):
+            line += (
+                f"\n{'':<19}baseline: the new model's, made from its holdout "
+                f"({refresh['baseline_uri']}; kept from constraints.json: "
+                f"{', '.join(refresh['carried_over'])})"
+            )
+        return line
     for key in ("retraining_lock", "dataset"):
         skipped = output.get(key) or {}
         if skipped.get("acquired") is False or skipped.get("enough") is False:
@@ -271,8 +278,12 @@ def render_summary(
         f"{'window (UTC)':<19}{'path':<9}{'true acc':>9}{'measured':>10}{'projected':>11}"
         f"{'labels':>8}  top drifted features / why",
     ]
+    served_by = reports[0].window.served_by if reports else ""
     for report in reports:
         evaluation = report.evaluation
+        if report.window.served_by != served_by:
+            served_by = report.window.served_by
+            lines.append(f"{'':<19}from here on the endpoint serves {served_by}")
         drifted = ", ".join((evaluation.get("top_drifted_features") or [])[:3]) or "-"
         lines.append(
             f"{_short_span(report.window):<19}{report.outcome:<9}"

@@ -149,6 +149,8 @@ _VARIANT_KEYS = {
 
 
 def _name(endpoint: str, suffix: str) -> str:
-    """SageMaker names: 63 characters of letters, digits and hyphens."""
+    """SageMaker names: 63 characters of letters, digits and hyphens (a suffix that repeats
+    the endpoint's name, as run ids do, is not repeated)."""
+    suffix = suffix.removeprefix(f"{endpoint}-")
     clean = re.sub(r"[^A-Za-z0-9-]", "-", suffix)[-24:].strip("-")
     return f"{endpoint[: 62 - len(clean)]}-{clean}"
