@@ -202,3 +202,38 @@ def test_a_failed_training_job_notifies_its_reason_and_leaves_the_endpoint(stack
     [note] = [n for n in read_notifications(session, deployed) if "FAILED" in n["subject"]]
     assert "seed='x' is not an integer" in note["message"]
     assert sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"] == before
+
+
+def test_a_failure_after_the_deploy_notifies_and_leaves_the_baseline_in_place(stack):
+    """A post-deploy step that fails (here CheckDeployment, on a malformed setting) ends in the
+    failure notification with its reason; the live baseline is not touched."""
+    session, deployed, scenario, _ = stack
+    s3, lam = session.client("s3"), session.client("lambda")
+    key = f"baselines/{ENDPOINT}/constraints.json"
+    before = s3.get_object(Bucket=deployed.bucket, Key=key)["Body"].read()
+    function = deployed.functions["BaselineRefreshFunction"]
+    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lam.update_function_configuration(
+        FunctionName=function,
+        Environment={"Variables": {**variables, "DEPLOYMENT_TIMEOUT_MINUTES": "soon"}},
+    )
+    try:
+        result = run_execution(
+            session, deployed.state_machine_arn, _forced(scenario.windows[2]), name="bad-timeout"
+        )
+    finally:
+        lam.update_function_configuration(
+            FunctionName=function, Environment={"Variables": variables}
+        )
+    assert result.status == "FAILED", result.path
+    assert result.path[-6:] == [
+        "ChallengerDeployed",
+        "CheckDeployment",
+        "FailedCheckDeployment",
+        "FormatFailure",
+        "NotifyFailure",
+        "PipelineFailed",
+    ]
+    [note] = [n for n in read_notifications(session, deployed) if "FAILED" in n["subject"]]
+    assert "DEPLOYMENT_TIMEOUT_MINUTES='soon' is not a number" in note["message"]
+    assert s3.get_object(Bucket=deployed.bucket, Key=key)["Body"].read() == before
