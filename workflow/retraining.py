@@ -66,6 +66,7 @@ from workflow.asl_parts import (
     s3_output,
     sagemaker_retry,
 )
+from workflow.trend_steps import trend_step
 
 if TYPE_CHECKING:
     from workflow.definition import Limits
@@ -231,6 +232,7 @@ def _promote() -> LambdaStep:
             "comparison_uri.$": f"{DATASET_PATH}.comparison_uri",
             "dataset_manifest_uri.$": f"{DATASET_PATH}.manifest_uri",
             "why_retrained.$": "$.evaluation.reasons",
+            "window.$": merge_field("window"),
         },
         PROMOTION_PATH,
         PROMOTION_FIELDS,
@@ -311,6 +313,7 @@ def _activate_baseline() -> LambdaStep:
             "endpoint_name.$": merge_field("endpoint_name"),
             "run_id.$": merge_field("run_id"),
             "execution_id.$": "$$.Execution.Id",
+            "window_slug.$": merge_field("window.slug"),
             "baseline_uri.$": merge_field("baseline_uri"),
             "refreshed_baseline_uri.$": f"{DATASET_PATH}.refreshed_baseline_uri",
             "promotion.$": PROMOTION_PATH,
@@ -374,7 +377,9 @@ def retraining_branch(
             [train, compare, promote, _after_deploy(session, limits, notify, on_error)]
         ),
     )
-    notify.next(Succeed("Retrained"))
+    notify.next(
+        trend_step("RenderTrendAfterRetraining", Succeed("Retrained"), publish_metrics=False)
+    )
     enough.default_choice(too_few)
 
     lock_free = Choice("RetrainLockFree")

@@ -1,4 +1,5 @@
-"""The trend page's states: RenderTrend after EvaluateViolations, RenderTrendNoData after NoData.
+"""The trend page's states: RenderTrend after EvaluateViolations, RenderTrendNoData after NoData,
+RenderTrendAfterRetraining after NotifyRetrained (so the page shows what the retraining did).
 
 Both invoke the trend Lambda (``trend_report.app``) and keep its result as ``$.trend``. A
 failure is caught into ``$.trend_error`` and the run goes on to ``then``: a chart must never
@@ -18,15 +19,17 @@ TREND_FIELDS = ("trend_uri", "window_count", "rejected_count")
 TREND_ERROR_PATH = "$.trend_error"
 
 
-def trend_step(state_id: str, then: State, *, no_data: bool = False) -> LambdaStep:
+def trend_step(
+    state_id: str, then: State, *, no_data: bool = False, publish_metrics: bool = True
+) -> LambdaStep:
     """Re-render the endpoint's trend page once this window's record exists (written by
     EvaluateViolations), so the page marks the current window's decision; with ``no_data``
-    the function writes the empty window's record itself. Continues with ``then``, also on
-    error."""
-    payload: dict[str, object] = {
-        "endpoint_name.$": merge_field("endpoint_name"),
-        "window_slug.$": merge_field("window.slug"),
-    }
+    the function writes the empty window's record itself. Without ``publish_metrics`` (a second
+    render of the same window, after its retraining) no window metric is published again.
+    Continues with ``then``, also on error."""
+    payload: dict[str, object] = {"endpoint_name.$": merge_field("endpoint_name")}
+    if publish_metrics:
+        payload["window_slug.$"] = merge_field("window.slug")
     if no_data:
         payload["no_data"] = {
             "window.$": merge_field("window"),

@@ -51,6 +51,15 @@ def test_the_run_takes_the_healthy_retrain_deploy_and_no_data_paths(demo_run):
     assert refresh["baseline_uri"] == reports[3].merge["baseline_uri"]
 
 
+def test_the_trend_page_rings_the_window_that_retrained_with_its_outcome(demo_run):
+    output, reports, _ = demo_run
+    page = (output / "reports" / "adult-income" / "trend.html").read_text()
+    assert page.count('<circle class="r-deployed"') == 1
+    assert "Retrainings (1, newest first)" in page
+    slug = reports[2].merge["window"]["slug"]
+    assert f'href="{slug}/report.html">' in page.split("Retrainings (1, newest first)")[1]
+
+
 def test_healthy_windows_are_not_sent_to_retraining(demo_run):
     _, reports, _ = demo_run
     for report in reports:

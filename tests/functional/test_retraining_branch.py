@@ -89,7 +89,7 @@ def test_a_winning_challenger_is_registered_deployed_and_gets_a_new_baseline(sta
         session, deployed.state_machine_arn, _forced(scenario.windows[2]), name="forced"
     )
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    assert result.path[-8:] == [
+    assert result.path[-9:] == [
         "PromoteChallenger",
         "ChallengerDeployed",
         "CheckDeployment",
@@ -97,6 +97,7 @@ def test_a_winning_challenger_is_registered_deployed_and_gets_a_new_baseline(sta
         "RefreshBaseline",
         "ActivateBaseline",
         "NotifyRetrained",
+        "RenderTrendAfterRetraining",
         "Retrained",
     ], (result.path, result.output.get("promotion", {}).get("reason"))
     dataset, promotion = result.output["dataset"], result.output["promotion"]

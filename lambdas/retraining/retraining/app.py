@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from retraining import baseline_refresh, notice
+from retraining import baseline_refresh, notice, outcome_record
 from retraining.config import RetrainingConfig
 from retraining.dataset import assemble
 from retraining.dataset_store import DatasetStore
@@ -88,6 +88,9 @@ def activate_baseline(
         baseline_uri=event["baseline_uri"],
         replaced_uri=f"s3://{config.data_bucket}/retraining/{endpoint}/{run_id}/replaced-baseline/",
     )
+    if slug := event.get("window_slug"):
+        key = outcome_record.record_key(config.state_prefix, endpoint, slug)
+        outcome_record.mark_baseline_refreshed(s3, config.data_bucket, key, event["baseline_uri"])
     lock.release(endpoint, event["execution_id"])
     lines = notice.baseline_refreshed_lines(
         activation.as_dict(), float(event["deployment_state"]["waited_minutes"])

@@ -20,6 +20,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class RetrainingConfig:
     data_bucket: str
+    state_prefix: str = "state"
     lookback_hours: float = 168.0
     holdout_share: float = 0.3
     min_fresh_labeled_rows: int = 300
@@ -38,6 +39,7 @@ class RetrainingConfig:
             raise ConfigError(f"PROMOTION_METRIC={metric!r}: use one of {PROMOTION_METRICS}")
         config = cls(
             data_bucket=_required(env, "DATA_BUCKET"),
+            state_prefix=env.get("STATE_PREFIX", "state").strip() or "state",
             lookback_hours=_number(env, "RETRAIN_LOOKBACK_HOURS", 168.0, minimum=1.0),
             holdout_share=_number(env, "HOLDOUT_SHARE", 0.3, minimum=0.05, maximum=0.9),
             min_fresh_labeled_rows=int(_number(env, "MIN_FRESH_LABELED_ROWS", 300, minimum=1)),

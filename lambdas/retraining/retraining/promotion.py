@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from retraining import notice, registry
+from retraining import notice, outcome_record, registry
 from retraining.config import RetrainingConfig
 from retraining.dataset_store import DatasetSourceError, split_uri
 from retraining.gate import GateSettings, decide
@@ -23,6 +23,7 @@ class PromotionRequest:
     comparison_uri: str  # prefix holding comparison.json and holdout_scored.parquet
     dataset_manifest_uri: str
     why_retrained: list[str]
+    window: dict[str, str] | None = None  # the window that retrained: the trend page's record
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> PromotionRequest:
@@ -35,6 +36,7 @@ class PromotionRequest:
                 comparison_uri=event["comparison_uri"],
                 dataset_manifest_uri=event["dataset_manifest_uri"],
                 why_retrained=list(event.get("why_retrained") or []),
+                window=event.get("window"),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"PromoteChallenger event lacks {exc}") from None
@@ -97,6 +99,24 @@ def promote(
             f"{request.comparison_uri.rstrip('/')}/holdout_scored.parquet"
         ),
     }
+    if request.window:
+        record = outcome_record.promotion_record(
+            endpoint=request.endpoint_name,
+            window=request.window,
+            run_id=request.run_id,
+            outcome=outcome,
+            verdict=decision.verdict,
+            reason=decision.reason,
+            metric=config.promotion_metric,
+            comparison=comparison,
+            package_arn=package_arn,
+            package_status=status,
+            deployment=deployment,
+        )
+        key = outcome_record.record_key(
+            config.state_prefix, request.endpoint_name, request.window["slug"]
+        )
+        outcome_record.write(s3, config.data_bucket, key, record)
     if not deployment:  # a deploy keeps the lock until its baseline is refreshed
         lock.release(request.endpoint_name, request.execution_id)
     message = notice.promotion_message(

@@ -3,7 +3,8 @@
     python -m trend_report --endpoint my-endpoint --bucket my-data-bucket --output trend.html
     python -m trend_report --endpoint my-endpoint --records ./windows --output trend.html
 
-From S3 it reads ``{--state-prefix}/{endpoint}/windows/*.json``; ``--upload`` also writes the
+From S3 it reads ``{--state-prefix}/{endpoint}/windows/*.json`` and the retraining outcomes
+beside them (``retrainings/*.json``); ``--upload`` also writes the
 page to ``{--reports-prefix}/{endpoint}/trend.html`` as the pipeline's step does. The window
 links are relative (``{slug}/report.html``): put the page beside the reports' folders.
 """
@@ -15,7 +16,14 @@ import sys
 from pathlib import Path
 
 from trend_report.page import render_page
-from trend_report.store import Locations, read_local_records, read_s3_records, write_s3_page
+from trend_report.retrainings import RetrainingMark
+from trend_report.store import (
+    Locations,
+    read_local_records,
+    read_s3_records,
+    read_s3_retrainings,
+    write_s3_page,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,13 +45,16 @@ def main(argv: list[str] | None = None) -> int:
         if not args.records.is_dir():
             parser.error(f"--records {args.records}: no such folder of window records")
         points, rejected = read_local_records(args.records)
+        retrainings: list[RetrainingMark] = []  # the folder holds window records only
     else:
         import boto3
 
         s3 = boto3.client("s3")
         where = Locations(args.bucket, args.state_prefix, args.reports_prefix)
         points, rejected = read_s3_records(s3, where, args.endpoint)
-    html = render_page(args.endpoint, points, rejected)
+        retrainings, unreadable = read_s3_retrainings(s3, where, args.endpoint)
+        rejected += unreadable
+    html = render_page(args.endpoint, points, rejected, retrainings=retrainings)
     args.output.write_text(html, encoding="utf-8")
     print(f"{args.output}: {len(points)} windows, {len(rejected)} unreadable records")
     if args.upload:

@@ -22,7 +22,13 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 
 from trend_report.page import render_page
-from trend_report.store import Locations, read_s3_records, write_s3_page, write_s3_record
+from trend_report.store import (
+    Locations,
+    read_s3_records,
+    read_s3_retrainings,
+    write_s3_page,
+    write_s3_record,
+)
 from trend_report.telemetry import record_window_metrics
 
 DEFAULT_NAMESPACE = "DriftPipeline"
@@ -61,8 +67,10 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
         write_s3_record(s3, where, endpoint, no_data_record(endpoint, event["no_data"]))
     tracer.put_annotation(key="endpoint", value=endpoint)
     points, rejected = read_s3_records(s3, where, endpoint)
+    retrainings, unreadable = read_s3_retrainings(s3, where, endpoint)
+    rejected += unreadable
     with tracer.provider.in_subsegment("render_page"):
-        html = render_page(endpoint, points, rejected)
+        html = render_page(endpoint, points, rejected, retrainings=retrainings)
     uri = write_s3_page(s3, where, endpoint, html)
     slug = event.get("window_slug")
     current = next((p for p in points if p.slug == slug), None)

@@ -21,6 +21,7 @@ from trend_report.charts import (
     time_frame,
 )
 from trend_report.records import Rejected, WindowPoint
+from trend_report.retrainings import OUTCOMES, RetrainingMark, retraining_table
 from trend_report.style import CSS
 from trend_report.timeline import SEVERITY, decision_strip, linked, window_label
 
@@ -32,6 +33,7 @@ def render_page(
     points: Sequence[WindowPoint],
     rejected: Sequence[Rejected] = (),
     *,
+    retrainings: Sequence[RetrainingMark] = (),
     generated_at: datetime | None = None,
 ) -> str:
     points = sorted(points, key=lambda p: p.start)
@@ -57,10 +59,11 @@ def render_page(
         + '<figure class="chart"><figcaption>Decision of each window (click a mark for its '
         "report)</figcaption>"
         + _decision_legend()
-        + decision_strip(frame, points)
+        + decision_strip(frame, points, retrainings)
         + "</figure>"
         + "".join(chart.render() for chart in charts if chart is not None)
         + _flagged(points)
+        + retraining_table(retrainings, _window_link(points))
         + _every_window(points)
         + _rejected(rejected)
     )
@@ -89,7 +92,22 @@ def _decision_legend() -> str:
     keys = "".join(
         f'<span class="key"><i class="d-{d}"></i>{d.replace("_", " ")}</span>' for d in SEVERITY
     )
-    return f'<div class="legend">{keys}</div>'
+    rings = "".join(
+        f'<span class="key"><b class="ring r-{d}"></b>{escape(text)}</span>'
+        for d, text in OUTCOMES.items()
+    )
+    return f'<div class="legend">{keys}<br>retraining (ring on the window): {rings}</div>'
+
+
+def _window_link(points: Sequence[WindowPoint]):
+    """``link(slug)``: the window's label linked to its report (the slug when unknown)."""
+    by_slug = {p.slug: p for p in points}
+
+    def link(slug: str) -> str:
+        point = by_slug.get(slug)
+        return escape(slug) if point is None else linked(point, window_label(point))
+
+    return link
 
 
 def _accuracy_cell(value: float | None) -> str:

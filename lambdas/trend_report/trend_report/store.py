@@ -1,6 +1,7 @@
 """Where the window records and the trend page live in S3, and reading them in parallel.
 
-Records: ``{STATE_PREFIX}/{endpoint}/windows/{slug}.json`` (written by evaluate_violations).
+Records: ``{STATE_PREFIX}/{endpoint}/windows/{slug}.json`` (written by evaluate_violations) and
+``{STATE_PREFIX}/{endpoint}/retrainings/{slug}.json`` (written by the retraining branch).
 Page: ``{REPORTS_PREFIX}/{endpoint}/trend.html``, beside the windows' report folders, so its
 relative links (``{slug}/report.html``) work in a downloaded copy of the reports too.
 """
@@ -8,13 +9,16 @@ relative links (``{slug}/report.html``) work in a downloaded copy of the reports
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trend_report.records import Rejected, WindowPoint, parse_record
+from trend_report.retrainings import RetrainingMark, parse_retraining
+
+T = TypeVar("T")
 
 TREND_FILE = "trend.html"
 READ_WORKERS = 32  # S3 GETs are latency-bound; a year of hourly records is 8,760 of them
@@ -29,6 +33,9 @@ class Locations:
     def records_prefix(self, endpoint: str) -> str:
         return f"{self.state_prefix.strip('/')}/{endpoint}/windows/"
 
+    def retrainings_prefix(self, endpoint: str) -> str:
+        return f"{self.state_prefix.strip('/')}/{endpoint}/retrainings/"
+
     def page_key(self, endpoint: str) -> str:
         return f"{self.reports_prefix.strip('/')}/{endpoint}/{TREND_FILE}"
 
@@ -36,21 +43,32 @@ class Locations:
 def read_s3_records(
     s3: Any, where: Locations, endpoint: str
 ) -> tuple[list[WindowPoint], list[Rejected]]:
+    return _split(_read_all(s3, where.bucket, where.records_prefix(endpoint), parse_record))
+
+
+def read_s3_retrainings(
+    s3: Any, where: Locations, endpoint: str
+) -> tuple[list[RetrainingMark], list[Rejected]]:
+    """What each retraining ended with (written by the retraining branch)."""
+    results = _read_all(s3, where.bucket, where.retrainings_prefix(endpoint), parse_retraining)
+    marks = [r for r in results if isinstance(r, RetrainingMark)]
+    return marks, [r for r in results if isinstance(r, Rejected)]
+
+
+def _read_all(s3: Any, bucket: str, prefix: str, parse: Callable[[str, bytes], T]) -> list[T]:
     keys = [
         item["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(
-            Bucket=where.bucket, Prefix=where.records_prefix(endpoint)
-        )
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for item in page.get("Contents", [])
         if item["Key"].endswith(".json")
     ]
 
-    def read(key: str) -> WindowPoint | Rejected:
-        body = s3.get_object(Bucket=where.bucket, Key=key)["Body"].read()
-        return parse_record(f"s3://{where.bucket}/{key}", body)
+    def read(key: str) -> T:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return parse(f"s3://{bucket}/{key}", body)
 
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        return _split(pool.map(read, keys))
+        return list(pool.map(read, keys))
 
 
 def read_local_records(folder: Path) -> tuple[list[WindowPoint], list[Rejected]]:

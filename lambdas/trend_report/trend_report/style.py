@@ -28,6 +28,12 @@ svg path{stroke-width:1.6}svg g>path{fill:none}svg circle{stroke:none}
 .d-failed{fill:#4a148c;color:#4a148c}
 .d-healthy-text{color:#1b5e20}.d-notify-text{color:#8a5a00}.d-retrain-text{color:#b71c1c}
 .d-no_data-text{color:#616161}.d-failed-text{color:#4a148c}
+.r-deployed{fill:#fff;stroke:#1b5e20;stroke-width:3}.r-registered{fill:#fff;stroke:#1565c0;
+stroke-width:3}.r-kept_champion{fill:#fff;stroke:#424242;stroke-width:3}
+.ring{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px;
+vertical-align:middle;border:3px solid}.ring.r-deployed{border-color:#1b5e20}
+.ring.r-registered{border-color:#1565c0}.ring.r-kept_champion{border-color:#424242}
+.r-deployed-text{color:#1b5e20}.r-registered-text{color:#0d47a1}.r-kept_champion-text{color:#424242}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 ul.days{font-size:12px;columns:1;padding-left:18px}ul.days a{margin-right:4px}

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from trend_report.records import WindowPoint
+from trend_report.retrainings import RetrainingMark
 from trend_report.svg import LEFT, RIGHT, WIDTH, TimeFrame, _fmt
 
 SEVERITY = {"healthy": 0, "no_data": 1, "notify": 2, "retrain": 3, "failed": 4}
@@ -37,7 +38,10 @@ def window_label(point: WindowPoint) -> str:
     return f"{point.start:%Y-%m-%d %H:%M}–{point.end:%H:%M} UTC"
 
 
-def decision_strip(frame: TimeFrame, points: Sequence[WindowPoint]) -> str:
+def decision_strip(
+    frame: TimeFrame, points: Sequence[WindowPoint], retrainings: Sequence[RetrainingMark] = ()
+) -> str:
+    """The marks, and a ring on each window that retrained (its outcome as colour and tooltip)."""
     columns: dict[int, list[WindowPoint]] = {}
     for point in points:
         columns.setdefault(frame.column(point.start.timestamp()), []).append(point)
@@ -53,9 +57,20 @@ def decision_strip(frame: TimeFrame, points: Sequence[WindowPoint]) -> str:
         )
         link = report_link(worst)
         marks.append(rect if link is None else f'<a href="{escape(link)}">{rect}</a>')
+    by_slug = {point.slug: point for point in points}
+    for mark in retrainings:
+        window = by_slug.get(mark.slug)
+        if window is None:
+            continue
+        middle = (window.start.timestamp() + window.end.timestamp()) / 2
+        marks.append(
+            f'<circle class="r-{mark.decision}" cx="{_fmt(frame.x(middle))}" '
+            f'cy="{STRIP_HEIGHT / 2}" r="7"><title>{escape(mark.summary)}</title></circle>'
+        )
     return (
         f'<svg class="strip" viewBox="0 0 {WIDTH} {STRIP_HEIGHT}" width="100%" role="img" '
-        f'aria-label="decision of each window" data-points="{len(points)}">'
+        f'aria-label="decision of each window" data-points="{len(points)}" '
+        f'data-retrainings="{len(retrainings)}">'
         f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{STRIP_HEIGHT / 2}" '
         f'y2="{STRIP_HEIGHT / 2}"/>{"".join(marks)}</svg>'
     )

@@ -41,6 +41,10 @@ def test_every_task_is_caught_into_the_failure_notification():
     assert STATES["NoData"]["Next"] == "RenderTrendNoData"
     assert STATES["RenderTrendNoData"]["Catch"][-1]["Next"] == "NoDataRecorded"
     assert STATES["RenderTrendNoData"]["Next"] == "NoDataRecorded"
+    # After a retraining the page is drawn again (its outcome on the strip); no metric twice.
+    after = STATES["RenderTrendAfterRetraining"]
+    assert after["Next"] == after["Catch"][-1]["Next"] == "Retrained"
+    assert "window_slug.$" not in after["Parameters"]["Payload"]
     no_data = STATES["RenderTrendNoData"]["Parameters"]["Payload"]["no_data"]
     assert no_data == {
         "window.$": "$.merge.window",
@@ -51,7 +55,8 @@ def test_every_task_is_caught_into_the_failure_notification():
         name
         for name, state in STATES.items()
         if state["Type"] == "Task"
-        and name not in failure_path | {"RenderTrend", "RenderTrendNoData"}
+        and name
+        not in failure_path | {"RenderTrend", "RenderTrendNoData", "RenderTrendAfterRetraining"}
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:

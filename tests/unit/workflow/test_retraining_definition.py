@@ -48,6 +48,7 @@ def test_retrain_enters_the_branch_and_it_ends_in_retrained_or_skipped():
         "RefreshBaseline",
         "ActivateBaseline",
         "NotifyRetrained",
+        "RenderTrendAfterRetraining",
     ]
     assert STATES["RetrainLockFree"]["Default"] == "NotifyRetrainBusy"
     assert STATES["ChallengerDeployed"]["Choices"][0]["StringEquals"] == "deployed"
@@ -111,7 +112,13 @@ def test_retraining_functions_touch_s3_only_under_their_prefixes():
     assert writes == {"arn:aws:s3:::data/retraining/*"}
     promote = _s3_access("PromoteChallengerFunction")
     assert promote["ReadComparisonReleaseLock"][1] == {"arn:aws:s3:::data/retraining/*"}
-    assert not any("s3:PutObject" in actions for actions, _, _ in promote.values())
+    promote_writes = {
+        r
+        for actions, resources, _ in promote.values()
+        if "s3:PutObject" in actions
+        for r in resources
+    }
+    assert promote_writes == {"arn:aws:s3:::data/state/*/retrainings/*"}  # the trend's record
 
 
 def test_the_refreshed_baseline_is_the_baseline_job_on_the_holdout_the_challenger_scored():
@@ -146,6 +153,7 @@ def test_the_baseline_refresh_function_touches_only_baselines_runs_and_the_endpo
     assert sorted(written) == [
         "${DataBucket.Arn}/${BaselinePrefix}/*",
         "${DataBucket.Arn}/retraining/*",
+        "${DataBucket.Arn}/state/*/retrainings/*",
     ]
 
 

@@ -141,7 +141,10 @@ def test_the_activate_action_releases_the_lock_and_completes_the_message(
     lock = RetrainLock(baselines, aws.client("stepfunctions"), BUCKET)
     lock.acquire(ENDPOINT, execution, STARTED)
     promotion = {"decision": "deployed", "message": "The challenger won and now serves it."}
+    outcome_key = f"state/{ENDPOINT}/retrainings/w-1.json"
+    baselines.put_object(Bucket=BUCKET, Key=outcome_key, Body=b'{"baseline_refreshed": false}')
     event = {
+        "window_slug": "w-1",
         "endpoint_name": ENDPOINT,
         "run_id": "run-1",
         "execution_id": execution,
@@ -161,3 +164,5 @@ def test_the_activate_action_releases_the_lock_and_completes_the_message(
     )
     with pytest.raises(baselines.exceptions.NoSuchKey):
         baselines.get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
+    outcome = json.loads(baselines.get_object(Bucket=BUCKET, Key=outcome_key)["Body"].read())
+    assert outcome == {"baseline_refreshed": True, "baseline_uri": LIVE}

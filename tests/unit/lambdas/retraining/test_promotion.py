@@ -53,6 +53,9 @@ def champion(aws):
     return sagemaker
 
 
+WINDOW = {"start": "2026-12-02T00:00:00Z", "end": "2026-12-02T01:00:00Z", "slug": "w-1"}
+
+
 def _run(aws, comparison: dict, execution: str, **settings: str) -> dict:
     aws.client("s3").put_object(
         Bucket=BUCKET,
@@ -70,6 +73,7 @@ def _run(aws, comparison: dict, execution: str, **settings: str) -> dict:
             "comparison_uri": COMPARISON_URI,
             "dataset_manifest_uri": f"s3://{BUCKET}/retraining/{ENDPOINT}/run-1/dataset/m.json",
             "why_retrained": ["model_quality_check: accuracy 0.76 below 0.82"],
+            "window": WINDOW,
         }
     )
     with update_endpoint_supported():
@@ -129,6 +133,13 @@ def test_a_challenger_that_does_not_win_is_rejected_and_never_deployed(
     assert champion.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"] == "champion"
     assert result["message_attributes"]["severity"]["StringValue"] == "warning"
     assert "champion keeps serving" in result["message"]
+    record = json.loads(
+        aws.client("s3")
+        .get_object(Bucket=BUCKET, Key=f"state/{ENDPOINT}/retrainings/w-1.json")["Body"]
+        .read()
+    )  # what the trend page marks on the window
+    assert (record["decision"], record["model_package_status"]) == ("kept_champion", "Rejected")
+    assert record["estimate"] == comparison["differences"]["accuracy"]["estimate"]
     with pytest.raises(aws.client("s3").exceptions.NoSuchKey):  # the branch ends: released
         aws.client("s3").get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
 

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
+from tests.unit.lambdas.trend_report.conftest import BUCKET
 from tests.unit.lambdas.trend_report.helpers import body, record, slug_of
 from trend_report.__main__ import main
 from trend_report.app import TrendEventError, handle, locations_from_env
-
-BUCKET = "drift-data"
-
-
-@pytest.fixture
-def s3(monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
 
 
 def put_record(s3, index: int, decision: str) -> None:
