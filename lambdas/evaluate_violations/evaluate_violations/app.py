@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 
 from evaluate_violations.config import EvaluateConfig
@@ -24,10 +24,16 @@ from evaluate_violations.telemetry import build_metrics, record_metrics
 CORRELATION_ID_PATH = "merge.run_id"
 
 
+# X-Ray (Tracing: Active in template.yaml): the invocation and its AWS calls (boto3 patched).
+# Outside Lambda (tests, the offline run) Powertools disables it.
+tracer = Tracer(service="evaluate_violations")
+
+
 class InvalidEventError(ValueError):
     """The invocation payload does not match the EvaluateViolations input contract."""
 
 
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle(
         event,

@@ -27,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from aws_lambda_powertools import Tracer
+
 from evaluate_violations.notification import SUBJECT_MAX_CHARS, window_text
 
 ENV_DEFAULT_ENDPOINT_NAME = "DEFAULT_ENDPOINT_NAME"
@@ -42,6 +44,12 @@ _JOBS = {
 }
 
 
+# X-Ray (Tracing: Active in template.yaml): the invocation and its AWS calls (boto3 patched).
+# Outside Lambda (tests, the offline run) Powertools disables it.
+tracer = Tracer(service="format_failure")
+
+
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
     """``{"subject", "message"}`` for the SNS failure notification."""
     return failure_notice(event, os.environ)

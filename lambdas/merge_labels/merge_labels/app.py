@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from merge_labels import config as config_module
@@ -106,11 +106,17 @@ _WIRING_ENV = tuple(
 )
 
 
+# X-Ray (Tracing: Active in template.yaml): the invocation and its AWS calls (boto3 patched).
+# Outside Lambda (tests, the offline run) Powertools disables it.
+tracer = Tracer(service="merge_labels")
+
+
 @lru_cache(maxsize=4)
 def _handler_for(settings: tuple[tuple[str, str], ...]) -> Callable[[dict, Any], dict]:
     return build_handler(dict(settings))
 
 
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: Any) -> dict:
     """The function's handler; the wiring is built once per execution environment."""
     settings = tuple((name, os.environ[name]) for name in _WIRING_ENV if name in os.environ)

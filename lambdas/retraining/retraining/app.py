@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 
 from retraining import baseline_refresh, notice, outcome_record
 from retraining.config import RetrainingConfig
@@ -25,7 +26,12 @@ from retraining.dataset_store import DatasetStore
 from retraining.lock import RetrainLock
 from retraining.promotion import PromotionRequest, promote
 
+# X-Ray (Tracing: Active in template.yaml): the invocation and its AWS calls (boto3 patched).
+# Outside Lambda (tests, the offline run) Powertools disables it.
+tracer = Tracer(service="retraining")
 
+
+@tracer.capture_lambda_handler
 def prepare_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = RetrainingConfig.from_env(os.environ)
     lock = RetrainLock(_client("s3"), _client("stepfunctions"), config.data_bucket)
@@ -37,6 +43,7 @@ def prepare_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raise ValueError(f"unknown action {action!r}: use 'acquire' or 'assemble'")
 
 
+@tracer.capture_lambda_handler
 def promote_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = RetrainingConfig.from_env(os.environ)
     return promote(
@@ -49,6 +56,7 @@ def promote_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
 
 
+@tracer.capture_lambda_handler
 def refresh_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """BaselineRefreshFunction: ``{"action": "check_deployment", ...}`` says whether the endpoint
     serves the challenger yet; ``{"action": "activate", ...}`` makes the refreshed baseline live,
