@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, Any
 
 import boto3
+from sagemaker.processing import Processor
 from sagemaker.session import Session
 from stepfunctions.steps import LambdaStep, Retry
+
+if TYPE_CHECKING:
+    from workflow.definition import Limits
 
 # Deployment-specific values are ``${Name}`` placeholders; template.yaml's
 # DefinitionSubstitutions binds each (the offline stack binds them from the same template).
@@ -107,6 +112,23 @@ def sagemaker_retry() -> Retry:
         interval_seconds=10,
         max_attempts=3,
         backoff_rate=2.0,
+    )
+
+
+def processing_job(
+    image: str, session: Session, limits: Limits, env: dict[str, Any] | None = None
+) -> Processor:
+    """A Processing job of the image behind the ``image`` placeholder, with the definition's
+    limits; the role and instance type are the deployment's."""
+    return Processor(
+        role=placeholder("SageMakerRoleArn"),
+        image_uri=placeholder(image),
+        instance_count=1,
+        instance_type=placeholder("ProcessingInstanceType"),
+        volume_size_in_gb=limits.processing_volume_gb,
+        max_runtime_in_seconds=limits.processing_max_runtime_s,
+        env=env,
+        sagemaker_session=session,
     )
 
 

@@ -42,7 +42,7 @@ os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
-from sagemaker.processing import Processor  # noqa: E402
+
 from sagemaker.session import Session  # noqa: E402
 from stepfunctions.steps import (  # noqa: E402
     Catch,
@@ -66,6 +66,7 @@ from workflow.asl_parts import (  # noqa: E402
     lambda_task,
     merge_field,
     placeholder,
+    processing_job,
     s3_input,
     s3_output,
     sagemaker_retry,
@@ -114,14 +115,11 @@ def _merge_step() -> LambdaStep:
 
 
 def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
-    processor = Processor(
-        role=placeholder("SageMakerRoleArn"),
-        image_uri=placeholder("MonitorImageUri"),
-        instance_count=1,
-        instance_type=placeholder("ProcessingInstanceType"),
-        volume_size_in_gb=limits.processing_volume_gb,
-        max_runtime_in_seconds=limits.processing_max_runtime_s,
-        env={
+    processor = processing_job(
+        "MonitorImageUri",
+        session,
+        limits,
+        {
             "dataset_format": '{"parquet": {}}',
             "dataset_source": DATASET_DIR,
             "output_path": RESULT_DIR,
@@ -129,7 +127,6 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
             "baseline_constraints": f"{BASELINE_DIR}/constraints.json",
             "publish_cloudwatch_metrics": "Disabled",
         },
-        sagemaker_session=session,
     )
     step = ProcessingStep(
         "Analyse",

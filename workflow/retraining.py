@@ -33,7 +33,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sagemaker.estimator import Estimator
-from sagemaker.processing import Processor
 from sagemaker.session import Session
 from stepfunctions.steps import (
     Chain,
@@ -62,6 +61,7 @@ from workflow.asl_parts import (
     lambda_task,
     merge_field,
     placeholder,
+    processing_job,
     s3_input,
     s3_output,
     sagemaker_retry,
@@ -184,15 +184,7 @@ def _train(session: Session, limits: Limits) -> TrainingStep:
 
 
 def _compare(session: Session, limits: Limits) -> ProcessingStep:
-    processor = Processor(
-        role=placeholder("SageMakerRoleArn"),
-        image_uri=placeholder("TrainingImageUri"),
-        instance_count=1,
-        instance_type=placeholder("ProcessingInstanceType"),
-        volume_size_in_gb=limits.processing_volume_gb,
-        max_runtime_in_seconds=limits.processing_max_runtime_s,
-        sagemaker_session=session,
-    )
+    processor = processing_job("TrainingImageUri", session, limits)
     step = ProcessingStep(
         "CompareChallenger",
         processor=processor,
@@ -256,19 +248,15 @@ def _check_deployment() -> LambdaStep:
 
 
 def _refresh_baseline(session: Session, limits: Limits) -> ProcessingStep:
-    processor = Processor(
-        role=placeholder("SageMakerRoleArn"),
-        image_uri=placeholder("MonitorImageUri"),
-        instance_count=1,
-        instance_type=placeholder("ProcessingInstanceType"),
-        volume_size_in_gb=limits.processing_volume_gb,
-        max_runtime_in_seconds=limits.processing_max_runtime_s,
-        env={
+    processor = processing_job(
+        "MonitorImageUri",
+        session,
+        limits,
+        {
             "dataset_format": '{"parquet": {}}',
             "schema_path": f"{SCHEMA_INPUT_DIR}/schema.json",
             "output_path": OUTPUT_DIR,
         },
-        sagemaker_session=session,
     )
     step = ProcessingStep(
         "RefreshBaseline",
