@@ -18,8 +18,9 @@ Flow::
                      ├─ notify  ─► NotifyDrift ─► Notified
                      └─ healthy ─► Healthy
     any task error ─► Failed<State> (records which state) ─► FormatFailure (Lambda: reason
-        first, endpoint, window, state) ─► NotifyFailure ─► PipelineFailed; if the formatter
-        or that publish fails ─► NotifyFailureRaw (the raw error) ─► PipelineFailed
+        first, endpoint, window, state) ─► NotifyFailure ─► FailedWindowKnown? (merged: the
+        trend page records the window failed, RecordFailedWindow) ─► PipelineFailed; if the
+        formatter or that publish fails ─► NotifyFailureRaw (the raw error) ─► PipelineFailed
 
 Each Lambda step keeps only the function's result (``ResultSelector`` drops the invoke
 envelope), so later states read ``$.merge.<field>`` and ``$.evaluation.<field>``; the fields are
@@ -230,7 +231,14 @@ def _failure_handler() -> tuple[LambdaStep, Fail]:
     notify.add_catch(
         Catch(error_equals=["States.ALL"], result_path="$.notify_error", next_step=raw)
     )
-    notify.next(failed)
+    # The trend page marks the window failed, when the merge had named it (else a gap).
+    window_known = Choice("FailedWindowKnown")
+    window_known.add_choice(
+        ChoiceRule.IsPresent(variable=merge_field("window.slug"), value=True),
+        next_step=trend_step("RecordFailedWindow", failed, failed=True),
+    )
+    window_known.default_choice(failed)
+    notify.next(window_known)
     formatter = lambda_task(
         "FormatFailure",
         "Word the failure: reason first, then endpoint, window, state, job and execution.",

@@ -20,14 +20,29 @@ TREND_ERROR_PATH = "$.trend_error"
 
 
 def trend_step(
-    state_id: str, then: State, *, no_data: bool = False, publish_metrics: bool = True
+    state_id: str,
+    then: State,
+    *,
+    no_data: bool = False,
+    failed: bool = False,
+    publish_metrics: bool = True,
 ) -> LambdaStep:
     """Re-render the endpoint's trend page once this window's record exists (written by
     EvaluateViolations), so the page marks the current window's decision; with ``no_data``
     the function writes the empty window's record itself. Without ``publish_metrics`` (a second
     render of the same window, after its retraining) no window metric is published again.
-    Continues with ``then``, also on error."""
+    With ``failed`` (the failure path, once the merge had named the window) the function records
+    the window as failed unless it already has a record. Continues with ``then``, also on
+    error."""
     payload: dict[str, object] = {"endpoint_name.$": merge_field("endpoint_name")}
+    if failed:
+        publish_metrics = False
+        payload["failed"] = {
+            "window.$": merge_field("window"),
+            "run_id.$": merge_field("run_id"),
+            "state.$": "$.failure.state",
+            "subject.$": "$.failure_notice.subject",
+        }
     if publish_metrics:
         payload["window_slug.$"] = merge_field("window.slug")
     if no_data:

@@ -73,10 +73,11 @@ def test_an_inverted_window_fails_with_a_notification_naming_the_problem(deploye
     read_notifications(session, stack)
     result = run_execution(session, stack.state_machine_arn, bad, name="inverted")
     assert result.status == "FAILED"
-    assert result.path[-4:] == [
+    assert result.path[-5:] == [
         "FailedMergeLabels",
         "FormatFailure",
         "NotifyFailure",
+        "FailedWindowKnown",  # the merge named no window: nothing for the trend page
         "PipelineFailed",
     ]
     [notification] = read_notifications(session, stack)

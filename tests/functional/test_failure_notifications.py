@@ -20,7 +20,10 @@ from workflow.offline.stack import (
 pytestmark = pytest.mark.slow
 
 CONSTRAINTS_KEY = "baselines/adult-income/constraints.json"
-FAILURE_PATH = ["FormatFailure", "NotifyFailure", "PipelineFailed"]
+FAILURE_PATH = ["FormatFailure", "NotifyFailure", "FailedWindowKnown"]
+# After a merge the trend page records the window failed; before it, no window is known.
+RECORDED = [*FAILURE_PATH, "RecordFailedWindow", "PipelineFailed"]
+UNRECORDED = [*FAILURE_PATH, "PipelineFailed"]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,7 @@ def test_a_failed_analysis_names_endpoint_window_state_and_leads_with_the_reason
     finally:
         s3.put_object(Bucket=stack.bucket, Key=CONSTRAINTS_KEY, Body=original)
     assert result.status == "FAILED"
-    assert result.path[-4:] == ["FailedAnalyse", *FAILURE_PATH], result.path
+    assert result.path[-6:] == ["FailedAnalyse", *RECORDED], result.path
     window_text = f"{window.start:%Y-%m-%d %H:%M}-{window.end:%H:%M}"
     assert notification["subject"] == (
         f"Drift pipeline FAILED: adult-income {window_text} in Analyse"
@@ -65,6 +68,8 @@ def test_a_failed_analysis_names_endpoint_window_state_and_leads_with_the_reason
     assert "Processing job: analysis-adult-income-" in notification["message"], job
     assert "Execution: analyse-fails" in notification["message"]
     assert_readable(notification)
+    page = s3.get_object(Bucket=stack.bucket, Key="reports/adult-income/trend.html")["Body"]
+    assert '<rect class="d-failed"' in page.read().decode()  # the window is marked, not a gap
 
 
 @pytest.mark.parametrize(
@@ -87,7 +92,7 @@ def test_a_failed_merge_leads_with_the_input_problem(deployed, execution_input, 
     name = "merge-fails-" + next(iter(execution_input)).replace("_", "-").lower()
     result, [notification] = execute(deployed, execution_input, name)
     assert result.status == "FAILED"
-    assert result.path == ["MergeLabels", "FailedMergeLabels", *FAILURE_PATH], result.path
+    assert result.path == ["MergeLabels", "FailedMergeLabels", *UNRECORDED], result.path
     assert notification["subject"].startswith("Drift pipeline FAILED: adult-income 20")
     assert notification["subject"].endswith(" in MergeLabels")
     assert notification["message"].startswith(reason + "\n"), notification["message"]

@@ -136,7 +136,14 @@ def test_a_failing_processing_job_ends_in_the_failure_notification(tmp_path):
     assert report.result.status == "FAILED"
     assert report.outcome == "FAILED"
     path = report.result.path
-    assert path[-4:] == ["FailedAnalyse", "FormatFailure", "NotifyFailure", "PipelineFailed"], path
+    assert path[-6:] == [
+        "FailedAnalyse",
+        "FormatFailure",
+        "NotifyFailure",
+        "FailedWindowKnown",
+        "RecordFailedWindow",
+        "PipelineFailed",
+    ], path
     [notification] = report.notifications
     assert notification["subject"].startswith("Drift pipeline FAILED: adult-income ")
     assert notification["subject"].endswith(" in Analyse")

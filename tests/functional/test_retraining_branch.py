@@ -193,11 +193,13 @@ def test_a_failed_training_job_notifies_its_reason_and_leaves_the_endpoint(stack
             FunctionName=function, Environment={"Variables": variables}
         )
     assert result.status == "FAILED"
-    assert result.path[-5:] == [
+    assert result.path[-7:] == [
         "Retrain",
         "FailedRetrain",
         "FormatFailure",
         "NotifyFailure",
+        "FailedWindowKnown",
+        "RecordFailedWindow",  # the window keeps its record (retrain): a failed run adds none
         "PipelineFailed",
     ]
     [note] = [n for n in read_notifications(session, deployed) if "FAILED" in n["subject"]]
@@ -227,12 +229,14 @@ def test_a_failure_after_the_deploy_notifies_and_leaves_the_baseline_in_place(st
             FunctionName=function, Environment={"Variables": variables}
         )
     assert result.status == "FAILED", result.path
-    assert result.path[-6:] == [
+    assert result.path[-8:] == [
         "ChallengerDeployed",
         "CheckDeployment",
         "FailedCheckDeployment",
         "FormatFailure",
         "NotifyFailure",
+        "FailedWindowKnown",
+        "RecordFailedWindow",
         "PipelineFailed",
     ]
     [note] = [n for n in read_notifications(session, deployed) if "FAILED" in n["subject"]]

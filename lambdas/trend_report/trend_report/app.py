@@ -6,7 +6,10 @@ that window's metrics (trend_report.telemetry).
 Event: ``{"endpoint_name": "...", "window_slug": "..."}`` (the slug is optional: without it no
 metric is published). After a window with no rows the state machine adds ``"no_data": {"window":
 {start, end, slug}, "run_id", "manifest_uri"}``: the function writes that window's record itself
-(EvaluateViolations does not run), so the page marks it "no data" instead of a gap.
+(EvaluateViolations does not run), so the page marks it "no data" instead of a gap. On the
+failure path (RecordFailedWindow) it gets ``"failed": {"window", "run_id", "state", "subject"}``
+and records the window ``failed``, unless the window already has a record (a failed re-run
+keeps the earlier result).
 Returns ``trend_uri``, ``window_count``, ``rejected_count``.
 """
 
@@ -26,6 +29,7 @@ from trend_report.store import (
     Locations,
     read_s3_records,
     read_s3_retrainings,
+    record_exists,
     write_s3_page,
     write_s3_record,
 )
@@ -65,6 +69,10 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
         raise TrendEventError(f"the event needs a non-empty endpoint_name, got {event!r:.200}")
     if isinstance(event.get("no_data"), dict):
         write_s3_record(s3, where, endpoint, no_data_record(endpoint, event["no_data"]))
+    if isinstance(event.get("failed"), dict):
+        failed = failed_record(endpoint, event["failed"])
+        if not record_exists(s3, where, endpoint, failed["window"]["slug"]):
+            write_s3_record(s3, where, endpoint, failed)  # an earlier result is kept
     tracer.put_annotation(key="endpoint", value=endpoint)
     points, rejected = read_s3_records(s3, where, endpoint)
     retrainings, unreadable = read_s3_retrainings(s3, where, endpoint)
@@ -100,6 +108,29 @@ def no_data_record(endpoint: str, no_data: dict[str, Any]) -> dict[str, Any]:
         "decided_at": datetime.now(UTC).isoformat(),
         "decision": "no_data",
         "reasons": [f"no rows in the window (merge manifest {no_data.get('manifest_uri')})"],
+        "report_html_uri": "",
+        "row_count": 0,
+        "labeled_row_count": 0,
+    }
+
+
+def failed_record(endpoint: str, failed: dict[str, Any]) -> dict[str, Any]:
+    """The record of a window whose run failed before it was evaluated (the failure path)."""
+    window = failed.get("window")
+    if not isinstance(window, dict) or not all(
+        isinstance(window.get(k), str) for k in ("start", "end", "slug")
+    ):
+        raise TrendEventError(f"failed.window needs start, end and slug, got {window!r:.200}")
+    state = failed.get("state") or "a state"
+    subject = failed.get("subject") or "see its notification"
+    return {
+        "record_version": 1,
+        "endpoint_name": endpoint,
+        "window": {k: window[k] for k in ("start", "end", "slug")},
+        "run_id": failed.get("run_id"),
+        "decided_at": datetime.now(UTC).isoformat(),
+        "decision": "failed",
+        "reasons": [f"the run failed in {state}: {subject}"],
         "report_html_uri": "",
         "row_count": 0,
         "labeled_row_count": 0,

@@ -84,7 +84,8 @@ def _summary(points: Sequence[WindowPoint]) -> str:
         f"<ul class=reasons>{reasons}</ul>"
         f"<p>{len(points)} windows from {points[0].start:%Y-%m-%d %H:%M} to "
         f"{points[-1].end:%Y-%m-%d %H:%M} UTC: {spread}. A window without a mark has no "
-        "record: nothing mergeable, a failed run, or not evaluated yet.</p>"
+        "record: nothing mergeable, a run that failed before its merge, or not evaluated yet."
+        "</p>"
     )
 
 

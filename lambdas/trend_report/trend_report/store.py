@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from botocore.exceptions import ClientError
+
 from trend_report.records import Rejected, WindowPoint, parse_record
 from trend_report.retrainings import RetrainingMark, parse_retraining
 
@@ -80,8 +82,20 @@ def read_local_records(folder: Path) -> tuple[list[WindowPoint], list[Rejected]]
     )
 
 
+def record_exists(s3: Any, where: Locations, endpoint: str, slug: str) -> bool:
+    key = f"{where.records_prefix(endpoint)}{slug}.json"
+    try:
+        s3.head_object(Bucket=where.bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
 def write_s3_record(s3: Any, where: Locations, endpoint: str, record: dict[str, Any]) -> str:
-    """A window record of this function's own (a window with no data); same key on a re-run."""
+    """A window record of this function's own (no data, or a failed run); same key on a
+    re-run."""
     key = f"{where.records_prefix(endpoint)}{record['window']['slug']}.json"
     s3.put_object(
         Bucket=where.bucket,

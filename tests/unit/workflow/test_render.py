@@ -56,7 +56,8 @@ def test_every_task_is_caught_into_the_failure_notification():
         for name, state in STATES.items()
         if state["Type"] == "Task"
         and name
-        not in failure_path | {"RenderTrend", "RenderTrendNoData", "RenderTrendAfterRetraining"}
+        not in failure_path
+        | {"RenderTrend", "RenderTrendNoData", "RenderTrendAfterRetraining", "RecordFailedWindow"}
     ]
     assert {"MergeLabels", "Analyse", "EvaluateViolations", "Retrain"} <= set(tasks)
     for name in tasks:
@@ -66,7 +67,14 @@ def test_every_task_is_caught_into_the_failure_notification():
         assert recorder["Parameters"]["state"] == name
         assert recorder["Next"] == "FormatFailure"
     assert STATES["FormatFailure"]["Next"] == "NotifyFailure"
-    assert STATES["NotifyFailure"]["Next"] == "PipelineFailed"
+    assert STATES["NotifyFailure"]["Next"] == "FailedWindowKnown"
+    known = STATES["FailedWindowKnown"]
+    assert known["Choices"] == [
+        {"Variable": "$.merge.window.slug", "IsPresent": True, "Next": "RecordFailedWindow"}
+    ]
+    assert known["Default"] == "PipelineFailed"
+    record = STATES["RecordFailedWindow"]  # a failing record never hides the failure
+    assert record["Next"] == record["Catch"][-1]["Next"] == "PipelineFailed"
     for name in ("FormatFailure", "NotifyFailure"):  # a failing formatter still notifies
         assert STATES[name]["Catch"][-1]["ErrorEquals"] == ["States.ALL"], name
         assert STATES[name]["Catch"][-1]["Next"] == "NotifyFailureRaw", name

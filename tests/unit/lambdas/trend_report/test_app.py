@@ -169,3 +169,38 @@ def test_the_lambda_handler_is_traced_and_builds_its_dependencies(s3, monkeypatc
     result = app.lambda_handler({"endpoint_name": "adult-income"}, None)
     app._s3_client.cache_clear()
     assert result["trend_uri"] == f"s3://{BUCKET}/reports/adult-income/trend.html"
+
+
+def _failed_event(index: int) -> dict:
+    window = record(index)["window"]
+    return {
+        "endpoint_name": "adult-income",
+        "failed": {
+            "window": window,
+            "run_id": f"run-{index}",
+            "state": "Analyse",
+            "subject": "Drift pipeline FAILED: adult-income 2026-11-25 09:00-10:00 in Analyse",
+        },
+    }
+
+
+def test_a_failed_run_marks_its_window_failed_unless_it_has_a_record(s3):
+    put_record(s3, 0, "healthy")
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+    handle(_failed_event(0), None, where=where, s3=s3)  # a failed re-run of a healthy window
+    handle(_failed_event(1), None, where=where, s3=s3)  # a window that never got evaluated
+
+    def decision(index: int) -> str:
+        key = f"state/adult-income/windows/{slug_of(index)}.json"
+        return json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())["decision"]
+
+    assert (decision(0), decision(1)) == ("healthy", "failed")
+    html = s3.get_object(Bucket=BUCKET, Key="reports/adult-income/trend.html")["Body"].read()
+    assert b'<rect class="d-failed"' in html
+    assert b"the run failed in Analyse: Drift pipeline FAILED" in html
+
+
+def test_a_failed_event_without_its_window_is_refused(s3):
+    where = locations_from_env({"DATA_BUCKET": BUCKET})
+    with pytest.raises(TrendEventError, match=r"failed\.window needs start, end and slug"):
+        handle({"endpoint_name": "adult-income", "failed": {}}, None, where=where, s3=s3)
