@@ -95,42 +95,33 @@ def handle(event: dict[str, Any], context: Any, *, where: Locations, s3: Any) ->
 
 def no_data_record(endpoint: str, no_data: dict[str, Any]) -> dict[str, Any]:
     """The record of a window with no rows (shape: docs/contracts.md, "Window record")."""
-    window = no_data.get("window")
-    if not isinstance(window, dict) or not all(
-        isinstance(window.get(k), str) for k in ("start", "end", "slug")
-    ):
-        raise TrendEventError(f"no_data.window needs start, end and slug, got {window!r:.200}")
-    return {
-        "record_version": 1,
-        "endpoint_name": endpoint,
-        "window": {k: window[k] for k in ("start", "end", "slug")},
-        "run_id": no_data.get("run_id"),
-        "decided_at": datetime.now(UTC).isoformat(),
-        "decision": "no_data",
-        "reasons": [f"no rows in the window (merge manifest {no_data.get('manifest_uri')})"],
-        "report_html_uri": "",
-        "row_count": 0,
-        "labeled_row_count": 0,
-    }
+    reason = f"no rows in the window (merge manifest {no_data.get('manifest_uri')})"
+    return _own_record(endpoint, "no_data", no_data, reason)
 
 
 def failed_record(endpoint: str, failed: dict[str, Any]) -> dict[str, Any]:
     """The record of a window whose run failed before it was evaluated (the failure path)."""
-    window = failed.get("window")
+    state = failed.get("state") or "a state"
+    subject = failed.get("subject") or "see its notification"
+    return _own_record(endpoint, "failed", failed, f"the run failed in {state}: {subject}")
+
+
+def _own_record(endpoint: str, decision: str, event: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A window record this function writes itself (no report, no rows evaluated); the window
+    comes from the event's ``no_data`` or ``failed`` part, named after the decision."""
+    window = event.get("window")
     if not isinstance(window, dict) or not all(
         isinstance(window.get(k), str) for k in ("start", "end", "slug")
     ):
-        raise TrendEventError(f"failed.window needs start, end and slug, got {window!r:.200}")
-    state = failed.get("state") or "a state"
-    subject = failed.get("subject") or "see its notification"
+        raise TrendEventError(f"{decision}.window needs start, end and slug, got {window!r:.200}")
     return {
         "record_version": 1,
         "endpoint_name": endpoint,
         "window": {k: window[k] for k in ("start", "end", "slug")},
-        "run_id": failed.get("run_id"),
+        "run_id": event.get("run_id"),
         "decided_at": datetime.now(UTC).isoformat(),
-        "decision": "failed",
-        "reasons": [f"the run failed in {state}: {subject}"],
+        "decision": decision,
+        "reasons": [reason],
         "report_html_uri": "",
         "row_count": 0,
         "labeled_row_count": 0,
