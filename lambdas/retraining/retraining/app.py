@@ -71,15 +71,35 @@ def refresh_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raise ValueError(f"unknown action {action!r}: use 'check_deployment' or 'activate'")
 
 
+def _fields(event: dict[str, Any], action: str, *paths: str) -> list[Any]:
+    """The event's values at dotted ``paths``, or a ValueError naming the first one missing
+    (the state machine passes them; a hand-made event learns what it lacks)."""
+    values = []
+    for path in paths:
+        value: Any = event
+        for key in path.split("."):
+            if not isinstance(value, dict) or value.get(key) in (None, ""):
+                raise ValueError(f"BaselineRefresh {action} event lacks {path}")
+            value = value[key]
+        values.append(value)
+    return values
+
+
 def check_deployment(
     event: dict[str, Any], config: RetrainingConfig, sagemaker: Any, *, now: datetime
 ) -> dict[str, Any]:
-    deployment = event["promotion"]["deployment"]
+    endpoint, config_name, started = _fields(
+        event,
+        "check_deployment",
+        "endpoint_name",
+        "promotion.deployment.endpoint_config_name",
+        "promotion.deployment.started_at",
+    )
     state = baseline_refresh.deployment_state(
         sagemaker,
-        endpoint=event["endpoint_name"],
-        endpoint_config=deployment["endpoint_config_name"],
-        started_at=datetime.fromisoformat(deployment["started_at"].replace("Z", "+00:00")),
+        endpoint=endpoint,
+        endpoint_config=config_name,
+        started_at=datetime.fromisoformat(str(started).replace("Z", "+00:00")),
         now=now,
         timeout_minutes=config.deployment_timeout_minutes,
     )
@@ -89,20 +109,28 @@ def check_deployment(
 def activate_baseline(
     event: dict[str, Any], config: RetrainingConfig, s3: Any, lock: RetrainLock
 ) -> dict[str, Any]:
-    endpoint, run_id, promotion = event["endpoint_name"], event["run_id"], event["promotion"]
+    endpoint, run_id, execution_id, promotion, candidate, live, waited = _fields(
+        event,
+        "activate",
+        "endpoint_name",
+        "run_id",
+        "execution_id",
+        "promotion",
+        "refreshed_baseline_uri",
+        "baseline_uri",
+        "deployment_state.waited_minutes",
+    )
     activation = baseline_refresh.activate(
         s3,
-        candidate_uri=event["refreshed_baseline_uri"],
-        baseline_uri=event["baseline_uri"],
+        candidate_uri=candidate,
+        baseline_uri=live,
         replaced_uri=f"s3://{config.data_bucket}/retraining/{endpoint}/{run_id}/replaced-baseline/",
     )
     if slug := event.get("window_slug"):
         key = outcome_record.record_key(config.state_prefix, endpoint, slug)
-        outcome_record.mark_baseline_refreshed(s3, config.data_bucket, key, event["baseline_uri"])
-    lock.release(endpoint, event["execution_id"])
-    lines = notice.baseline_refreshed_lines(
-        activation.as_dict(), float(event["deployment_state"]["waited_minutes"])
-    )
+        outcome_record.mark_baseline_refreshed(s3, config.data_bucket, key, live)
+    lock.release(endpoint, execution_id)
+    lines = notice.baseline_refreshed_lines(activation.as_dict(), float(waited))
     return {
         **promotion,
         "baseline_refresh": activation.as_dict(),

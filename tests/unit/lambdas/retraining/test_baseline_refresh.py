@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 
-from retraining.app import activate_baseline
+from retraining.app import activate_baseline, check_deployment
 from retraining.baseline_refresh import DeploymentError, activate, deployment_state
 from retraining.config import RetrainingConfig
 from retraining.lock import RetrainLock
@@ -166,3 +166,31 @@ def test_the_activate_action_releases_the_lock_and_completes_the_message(
         baselines.get_object(Bucket=BUCKET, Key=f"retraining/{ENDPOINT}/lock.json")
     outcome = json.loads(baselines.get_object(Bucket=BUCKET, Key=outcome_key)["Body"].read())
     assert outcome == {"baseline_refreshed": True, "baseline_uri": LIVE}
+
+
+@pytest.mark.parametrize(
+    ("action", "missing"),
+    [
+        ("check_deployment", "promotion.deployment.started_at"),
+        ("activate", "refreshed_baseline_uri"),
+    ],
+)
+def test_an_event_without_a_field_names_it_and_touches_nothing(baselines, action, missing):
+    event = {
+        "endpoint_name": ENDPOINT,
+        "run_id": "run-1",
+        "execution_id": "arn:execution",
+        "baseline_uri": LIVE,
+        "refreshed_baseline_uri": CANDIDATE,
+        "promotion": {"deployment": {"endpoint_config_name": "adult-income-run-1"}},
+        "deployment_state": {"waited_minutes": 0.0},
+    }
+    if action == "activate":
+        del event["refreshed_baseline_uri"]
+    config = RetrainingConfig(data_bucket=BUCKET)
+    with pytest.raises(ValueError, match=rf"BaselineRefresh {action} event lacks {missing}$"):
+        if action == "check_deployment":
+            check_deployment(event, config, _sagemaker("InService", "x"), now=STARTED)
+        else:
+            activate_baseline(event, config, baselines, mock.Mock())
+    assert json.loads(_read(baselines, LIVE, "constraints.json")) == OWNERS_CONSTRAINTS
