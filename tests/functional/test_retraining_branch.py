@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -142,6 +143,22 @@ def test_a_winning_challenger_is_registered_deployed_and_gets_a_new_baseline(sta
     assert attributes == {"endpoint": ENDPOINT, "decision": "deployed", "severity": "info"}
 
 
+@contextmanager
+def _function_environment(session, deployed, name: str, **changes: str):
+    """The deployed function with ``changes`` in its environment for the block, then as it was."""
+    lam, function = session.client("lambda"), deployed.functions[name]
+    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lam.update_function_configuration(
+        FunctionName=function, Environment={"Variables": {**variables, **changes}}
+    )
+    try:
+        yield
+    finally:
+        lam.update_function_configuration(
+            FunctionName=function, Environment={"Variables": variables}
+        )
+
+
 def _json(s3, bucket: str, key: str) -> dict:
     return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
@@ -176,21 +193,13 @@ def test_two_concurrent_executions_retrain_once(stack):
 
 def test_a_failed_training_job_notifies_its_reason_and_leaves_the_endpoint(stack):
     session, deployed, scenario, _ = stack
-    sagemaker, lam = session.client("sagemaker"), session.client("lambda")
+    sagemaker = session.client("sagemaker")
     before = sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"]
-    function = deployed.functions["RetrainDataFunction"]
-    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
-    lam.update_function_configuration(
-        FunctionName=function,
-        Environment={"Variables": {**variables, "TRAINING_HYPERPARAMETERS": '{"seed": "x"}'}},
-    )
-    try:
+    with _function_environment(
+        session, deployed, "RetrainDataFunction", TRAINING_HYPERPARAMETERS='{"seed": "x"}'
+    ):
         result = run_execution(
             session, deployed.state_machine_arn, _forced(scenario.windows[2]), name="bad-seed"
-        )
-    finally:
-        lam.update_function_configuration(
-            FunctionName=function, Environment={"Variables": variables}
         )
     assert result.status == "FAILED"
     assert result.path[-7:] == [
@@ -211,22 +220,14 @@ def test_a_failure_after_the_deploy_notifies_and_leaves_the_baseline_in_place(st
     """A post-deploy step that fails (here CheckDeployment, on a malformed setting) ends in the
     failure notification with its reason; the live baseline is not touched."""
     session, deployed, scenario, _ = stack
-    s3, lam = session.client("s3"), session.client("lambda")
+    s3 = session.client("s3")
     key = f"baselines/{ENDPOINT}/constraints.json"
     before = s3.get_object(Bucket=deployed.bucket, Key=key)["Body"].read()
-    function = deployed.functions["BaselineRefreshFunction"]
-    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
-    lam.update_function_configuration(
-        FunctionName=function,
-        Environment={"Variables": {**variables, "DEPLOYMENT_TIMEOUT_MINUTES": "soon"}},
-    )
-    try:
+    with _function_environment(
+        session, deployed, "BaselineRefreshFunction", DEPLOYMENT_TIMEOUT_MINUTES="soon"
+    ):
         result = run_execution(
             session, deployed.state_machine_arn, _forced(scenario.windows[2]), name="bad-timeout"
-        )
-    finally:
-        lam.update_function_configuration(
-            FunctionName=function, Environment={"Variables": variables}
         )
     assert result.status == "FAILED", result.path
     assert result.path[-8:] == [
