@@ -33,12 +33,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +43,8 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 
+from benchmarks._accuracy_scoring import Chunk, paired_difference, table
+from benchmarks._nannyml_cbpe import run_cbpe
 from benchmarks._results import publish
 from column_schema import load_schema
 from drift_monitor.dataset import from_table
@@ -55,7 +54,6 @@ from examples.adult.scored import CATEGORICAL, FEATURES, LABELED_CSV, NUMERICAL,
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "projection_accuracy.md"
-NANNYML_PYTHON = ROOT / ".venv-nannyml" / "bin" / "python"
 SCHEMA = load_schema(ROOT / "examples" / "adult" / "schema.json")
 TOLERANCE = QualitySettings().accuracy_tolerance
 CHUNK_SIZE = 500
@@ -78,18 +76,6 @@ SCENARIOS = {
         -_z(f["age"].to_numpy()) + 1.5 * (f["marital-status"] == "Never-married").to_numpy(float)
     ),
 }
-
-
-@dataclass
-class Chunk:
-    scenario: str
-    severity: str
-    repeat: int
-    true_accuracy: float
-    estimates: dict = field(default_factory=dict)  # method -> point estimate
-    intervals: dict = field(default_factory=dict)  # method -> (lower, upper)
-    threshold: float = 0.0
-    rests_on: dict = field(default_factory=dict)
 
 
 def _model_frame(frame: pd.DataFrame, categories: dict) -> pd.DataFrame:
@@ -202,158 +188,13 @@ def run_repeat(
                     ]["rests_on"]
             chunks.append(chunk)
             chunk_frames.append(frame[["score", "prediction"]])
-    _run_cbpe(reference, chunk_frames, chunks, workdir / f"cbpe-{repeat}")
+    run_cbpe(reference, chunk_frames, chunks, workdir / f"cbpe-{repeat}", CHUNK_SIZE)
     return chunks, {
         "reference_accuracy": reference_accuracy,
         "threshold": threshold,
         "reference_rows": len(reference),
         "train_rows": len(train),
     }
-
-
-_CBPE_SCRIPT = r"""
-import json, sys
-import pandas as pd
-import nannyml as nml
-workdir = sys.argv[1]
-reference = pd.read_parquet(f"{workdir}/reference.parquet")
-analysis = pd.read_parquet(f"{workdir}/analysis.parquet")
-chunk_size = int(sys.argv[2])
-estimator = nml.CBPE(y_pred_proba="score", y_pred="prediction", y_true="label",
-                     metrics=["accuracy"], problem_type="classification_binary",
-                     chunk_size=chunk_size)
-estimator.fit(reference)
-result = estimator.estimate(analysis).filter(period="analysis").to_df()
-out = {"value": result[("accuracy", "value")].tolist(),
-       "lower": result[("accuracy", "lower_confidence_boundary")].tolist(),
-       "upper": result[("accuracy", "upper_confidence_boundary")].tolist()}
-json.dump(out, open(f"{workdir}/cbpe.json", "w"))
-"""
-
-
-def _run_cbpe(
-    reference: pd.DataFrame, chunk_frames: list[pd.DataFrame], chunks: list[Chunk], workdir: Path
-) -> None:
-    """NannyML CBPE in its own venv (its aiobotocore pins clash with our boto3)."""
-    if not NANNYML_PYTHON.exists():
-        raise SystemExit(f"{NANNYML_PYTHON} missing: run `bash benchmarks/projection_accuracy.sh`")
-    workdir.mkdir(parents=True, exist_ok=True)
-    reference[["score", "prediction", "label"]].to_parquet(workdir / "reference.parquet")
-    pd.concat(chunk_frames, ignore_index=True).to_parquet(workdir / "analysis.parquet")
-    (workdir / "cbpe.py").write_text(_CBPE_SCRIPT, encoding="utf-8")
-    env = dict(os.environ, NML_DISABLE_USAGE_LOGGING="1")
-    subprocess.run(
-        [str(NANNYML_PYTHON), str(workdir / "cbpe.py"), str(workdir), str(CHUNK_SIZE)],
-        check=True,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads((workdir / "cbpe.json").read_text())
-    if len(result["value"]) != len(chunks):
-        raise RuntimeError(f"CBPE returned {len(result['value'])} chunks, expected {len(chunks)}")
-    for chunk, value, lower, upper in zip(
-        chunks, result["value"], result["lower"], result["upper"], strict=True
-    ):
-        chunk.estimates["NannyML CBPE"] = value
-        chunk.intervals["NannyML CBPE"] = (lower, upper)
-
-
-METHODS = [
-    "constant",
-    "2021 sample (Isolation Forest)",
-    "NannyML CBPE",
-    "ours (score-only calibration)",
-    "ours (importance weighting)",
-    "ours",
-]
-
-
-def _alert_scores(chunks: list[Chunk], method: str) -> tuple[float, float, float, int]:
-    truth = np.array([c.true_accuracy < c.threshold for c in chunks])
-    alert = np.array([c.estimates[method] < c.threshold for c in chunks])
-    tp = int(np.sum(truth & alert))
-    precision = tp / alert.sum() if alert.sum() else float("nan")
-    recall = tp / truth.sum() if truth.sum() else float("nan")
-    f1 = 2 * tp / (alert.sum() + truth.sum()) if alert.sum() + truth.sum() else float("nan")
-    return precision, recall, f1, int(truth.sum())
-
-
-def _coverage(chunks: list[Chunk], method: str) -> float:
-    hits = [
-        c.intervals[method][0] <= c.true_accuracy <= c.intervals[method][1]
-        for c in chunks
-        if method in c.intervals
-    ]
-    return float(np.mean(hits)) if hits else float("nan")
-
-
-def _mae(chunks: list[Chunk], method: str) -> float:
-    return 100 * float(np.mean([abs(c.estimates[method] - c.true_accuracy) for c in chunks]))
-
-
-def _fmt(value: float, digits: int = 2) -> str:
-    return "–" if value != value else f"{value:.{digits}f}"
-
-
-def paired_difference(
-    chunks: list[Chunk], ours: str, other: str, *, resamples: int = 2000, seed: int = 0
-) -> list[str]:
-    """Paired two-level bootstrap: is ours better than ``other``, or within noise?
-
-    Chunks of one repeat share its model and baseline, and how much a method gains depends
-    on them, so a bootstrap over chunks alone would claim too much certainty: each resample
-    draws the repeats with replacement, then chunks within each drawn repeat.
-    """
-    truth = np.array([c.true_accuracy for c in chunks])
-    threshold = np.array([c.threshold for c in chunks])
-    below = truth < threshold
-    rng = np.random.default_rng(seed)
-    by_repeat = [
-        np.flatnonzero([c.repeat == r for c in chunks]) for r in sorted({c.repeat for c in chunks})
-    ]
-    rows = np.empty((resamples, len(chunks)), dtype=np.int64)
-    for b in range(resamples):
-        drawn = rng.integers(0, len(by_repeat), len(by_repeat))
-        rows[b] = np.concatenate([rng.choice(by_repeat[r], by_repeat[r].size) for r in drawn])
-    out = []
-    diffs = {}
-    for name in (ours, other):
-        estimate = np.array([c.estimates[name] for c in chunks])
-        error = np.abs(estimate - truth)[rows].mean(axis=1)
-        alert = estimate < threshold
-        tp = (alert & below)[rows].sum(axis=1)
-        f1 = 2 * tp / np.maximum(alert[rows].sum(axis=1) + below[rows].sum(axis=1), 1)
-        diffs[name] = (100 * error, f1)
-    for label, index in (("MAE (pp)", 0), ("alert F1", 1)):
-        delta = diffs[ours][index] - diffs[other][index]
-        lower, upper = np.quantile(delta, [0.025, 0.975])
-        out.append(f"| {label} | {np.mean(delta):+.3f} | [{lower:+.3f}, {upper:+.3f}] |")
-    return out
-
-
-def table(chunks: list[Chunk], title: str) -> list[str]:
-    truth = np.array([c.true_accuracy for c in chunks])
-    positives = sum(c.true_accuracy < c.threshold for c in chunks)
-    lines = [
-        f"### {title}",
-        "",
-        f"{len(chunks)} chunks of {CHUNK_SIZE} rows; true accuracy "
-        f"{truth.min():.3f}–{truth.max():.3f} (mean {truth.mean():.3f}); "
-        f"{positives} chunks truly below the threshold.",
-        "",
-        "| method | MAE (pp) | alert precision | alert recall | alert F1 | interval coverage |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for method in [*METHODS, "ours: container alert"]:
-        mae = "–" if method == "ours: container alert" else _fmt(_mae(chunks, method))
-        precision, recall, f1, _ = _alert_scores(chunks, method)
-        coverage = _coverage(chunks, method) if method in chunks[0].intervals else float("nan")
-        lines.append(
-            f"| {method} | {mae} | {_fmt(precision)} | {_fmt(recall)} | {_fmt(f1)} | "
-            f"{_fmt(coverage)} |"
-        )
-    return [*lines, ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "blind test of the gate.",
         "",
     ]
-    lines += table(all_chunks, "Pooled (all scenarios and severities)")
+    lines += table(all_chunks, "Pooled (all scenarios and severities)", CHUNK_SIZE)
     lines += [
         "Ours − NannyML CBPE, paired two-level bootstrap over the pooled chunks (2,000 "
         "resamples of the repeats, then of the chunks within each; negative MAE and "
@@ -416,9 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for scenario in ["unshifted", *SCENARIOS]:
         subset = [c for c in all_chunks if c.scenario == scenario]
-        lines += table(subset, f"Scenario: {scenario}")
+        lines += table(subset, f"Scenario: {scenario}", CHUNK_SIZE)
     severe = [c for c in all_chunks if c.severity == "severe"]
-    lines += table(severe, "Severe shifts only")
+    lines += table(severe, "Severe shifts only", CHUNK_SIZE)
     example = next(c for c in all_chunks if c.severity == "severe")
     lines += [
         "Example of what the projection rests on (a severe chunk): `"
