@@ -20,6 +20,7 @@ class CheckType(StrEnum):
     MODEL_QUALITY = "model_quality_check"
     PROJECTED_ACCURACY = "projected_accuracy_check"
     PROJECTION_RELIABILITY = "projection_reliability_check"
+    MODEL_OUTPUT_DRIFT = "model_output_drift_check"
     # Raised by the evaluate Lambda from the merge result, not by the container: too many
     # capture records quarantined, or a re-run that merged fewer rows than the earlier merge.
     CAPTURE_QUALITY = "capture_quality_check"
@@ -38,6 +39,7 @@ OWN_CHECK_TYPES: tuple[CheckType, ...] = (
     CheckType.MODEL_QUALITY,
     CheckType.PROJECTED_ACCURACY,
     CheckType.PROJECTION_RELIABILITY,
+    CheckType.MODEL_OUTPUT_DRIFT,
 )
 PIPELINE_CHECK_TYPES: tuple[CheckType, ...] = (CheckType.CAPTURE_QUALITY,)
 KNOWN_CHECK_TYPES: tuple[CheckType, ...] = (
@@ -53,6 +55,7 @@ class SectionName(StrEnum):
     DATASET_DRIFT = "dataset_drift"
     MODEL_QUALITY = "model_quality"
     PROJECTION = "projection"
+    MODEL_OUTPUT_DRIFT = "model_output_drift"
 
 
 class SectionStatus(StrEnum):

@@ -11,8 +11,9 @@ def default_sections() -> list[Section]:
     from drift_monitor.feature_drift import FeatureDriftSection
 
     sections: list[Section] = [DataQualitySection(), FeatureDriftSection(), DatasetDriftSection()]
+    from drift_monitor.model_output_drift import ModelOutputDriftSection
     from drift_monitor.model_quality import ModelQualitySection
     from drift_monitor.projection import ProjectionSection
 
-    sections += [ModelQualitySection(), ProjectionSection()]
+    sections += [ModelQualitySection(), ProjectionSection(), ModelOutputDriftSection()]
     return sections

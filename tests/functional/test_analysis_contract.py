@@ -168,6 +168,8 @@ def test_the_windows_exercise_the_contract(outputs):
     }
     assert CheckType.BASELINE_DRIFT in checks["drifted_no_labels"]
     assert CheckType.BASELINE_DRIFT in checks["drifted_with_labels"]
+    assert CheckType.MODEL_OUTPUT_DRIFT in checks["drifted_no_labels"]
+    assert CheckType.MODEL_OUTPUT_DRIFT not in checks["healthy"]
     statuses = {
         name: {
             s: section["status"]

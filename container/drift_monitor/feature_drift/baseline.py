@@ -22,7 +22,8 @@ WHAT = "feature-drift baseline"
 REFERENCE_WHAT = "feature-drift reference sample"
 
 
-def _numeric_entry(values: np.ndarray) -> dict[str, Any]:
+def numeric_entry(values: np.ndarray) -> dict[str, Any]:
+    """Bins and counts of one numerical column (NaN = missing), as ``measure.numeric`` reads."""
     present = values[~np.isnan(values)]
     edges = drift_tests.quantile_edges(present, N_BINS)
     return {
@@ -32,6 +33,16 @@ def _numeric_entry(values: np.ndarray) -> dict[str, Any]:
         "std": float(present.std()) if present.size else 0.0,
         "bin_edges": edges.tolist(),
         "bin_counts": drift_tests.bin_counts(present, edges).tolist(),
+    }
+
+
+def categorical_entry(values: pa.Array, counts: dict[str, int]) -> dict[str, Any]:
+    """Category counts of one column (null = missing), as ``measure.categorical`` reads."""
+    return {
+        "type": "categorical",
+        "n_present": len(values) - values.null_count,
+        "n_missing": values.null_count,
+        "counts": counts,
     }
 
 
@@ -48,16 +59,12 @@ def fit(reference: Dataset, baseline_dir: Path, seed: int) -> None:
     for feature in reference.schema.features:
         if feature.is_numerical:
             values = reference.numeric(feature.name)
-            features[feature.name] = _numeric_entry(values)
+            features[feature.name] = numeric_entry(values)
             sample_columns[feature.name] = values if rows is None else values[rows]
         else:
-            categories = reference.categorical(feature.name)
-            features[feature.name] = {
-                "type": "categorical",
-                "n_present": len(categories) - categories.null_count,
-                "n_missing": categories.null_count,
-                "counts": reference.category_counts(feature.name),
-            }
+            features[feature.name] = categorical_entry(
+                reference.categorical(feature.name), reference.category_counts(feature.name)
+            )
     document = {
         "version": ARTEFACT_VERSION,
         "n_rows": reference.n_rows,

@@ -73,9 +73,12 @@ def decide(result: dict[str, Any], enough: bool) -> None:
     )
 
 
-def violation(result: dict[str, Any]) -> dict[str, Any]:
+def violation(
+    result: dict[str, Any], check_type: CheckType = CheckType.BASELINE_DRIFT
+) -> dict[str, Any]:
     """The ``baseline_drift_check`` record of a drifted feature (``observed`` is left out when
-    the effect is not finite)."""
+    the effect is not finite); the model-output section raises the same record under its own
+    ``check_type``."""
     effect = result["effect_size"]
     description = (
         f"Baseline drift distance: {effect:.4g} ({result['effect_size_metric']}) "
@@ -85,7 +88,7 @@ def violation(result: dict[str, Any]) -> dict[str, Any]:
     )
     return Violation(
         result["name"],
-        CheckType.BASELINE_DRIFT,
+        check_type,
         description,
         observed=round(effect, 6) if np.isfinite(effect) else None,
         threshold=result["threshold"],

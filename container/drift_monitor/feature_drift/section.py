@@ -127,7 +127,7 @@ def _summary(
 def _statistics(results: list[dict[str, Any]], document: dict) -> dict[str, Any]:
     return {
         "drift": {
-            "features": [_jsonable(r) for r in results],
+            "features": [jsonable(r) for r in results],
             "method": {
                 "significance": "KS (numerical), chi-square (categorical); "
                 "Benjamini-Hochberg across features",
@@ -139,7 +139,8 @@ def _statistics(results: list[dict[str, Any]], document: dict) -> dict[str, Any]
     }
 
 
-def _jsonable(result: dict) -> dict:
+def jsonable(result: dict) -> dict:
+    """A result with NaN as null and infinity as "Infinity" (statistics.json is strict JSON)."""
     out = {}
     for key, value in result.items():
         if isinstance(value, float) and not np.isfinite(value):

@@ -47,7 +47,7 @@ def categorical_chart(
     )
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any) -> str:
     if isinstance(value, float):
         return "—" if np.isnan(value) else f"{value:.3g}"
     return esc(value)
@@ -70,10 +70,10 @@ def _row(r: dict[str, Any]) -> str:
     return (
         f"<tr class='{'drift' if r['drifted'] else ''}'><td>{esc(r['name'])}</td>"
         f"<td>{esc(r['type'])}</td><td>{'yes' if r['drifted'] else 'no'}</td>"
-        f"<td>{_fmt(r['effect_size'])} ({esc(r['effect_size_metric'])})</td>"
-        f"<td>{_fmt(r['threshold'])}</td>"
-        f"<td>{_fmt(r['p_value'])} ({_fmt(r.get('p_value_adjusted', float('nan')))})</td>"
-        f"<td>{_fmt(r['psi'])}</td><td>{_fmt(r['js_distance'])}</td>"
+        f"<td>{fmt(r['effect_size'])} ({esc(r['effect_size_metric'])})</td>"
+        f"<td>{fmt(r['threshold'])}</td>"
+        f"<td>{fmt(r['p_value'])} ({fmt(r.get('p_value_adjusted', float('nan')))})</td>"
+        f"<td>{fmt(r['psi'])}</td><td>{fmt(r['js_distance'])}</td>"
         f"<td>{r['baseline_missing_rate']:.1%} → {r['current_missing_rate']:.1%}</td>"
         f"<td>{esc(_notes(r))}</td></tr>"
     )

@@ -35,6 +35,12 @@ def _dataset(summary: dict[str, Any]) -> str:
     return f"dataset drift not judged ({summary.get('status')})"
 
 
+def _output(summary: dict[str, Any]) -> str:
+    if summary.get("status") == "ok" and summary.get("evaluated"):
+        return f"model output drift {'yes' if summary['drifted'] else 'no'}"
+    return f"model output drift not judged ({summary.get('status')})"
+
+
 def _measured(summary: dict[str, Any]) -> str:
     status = summary.get("status")
     labelled = summary.get("labeled_count", 0)
@@ -58,6 +64,7 @@ def headline_html(results: dict[str, SectionResult]) -> str:
     builders = (
         ("feature_drift", _features),
         ("dataset_drift", _dataset),
+        ("model_output_drift", _output),
         ("model_quality", _measured),
         ("projection", _projected),
     )

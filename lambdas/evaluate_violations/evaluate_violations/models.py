@@ -128,6 +128,12 @@ class DatasetDriftSummary(_Section):
     _nan = field_validator("auc", "auc_threshold", "p_value", mode="before")(_nan_to_none)
 
 
+class ModelOutputDriftSummary(_Section):
+    evaluated: bool | None = None  # false: disabled, or a baseline without model-output files
+    drifted: bool | None = None
+    drifted_outputs: list[str] | None = None  # "score", "prediction"
+
+
 class ModelQualitySummary(_Section):
     labeled_count: int | None = Field(default=None, ge=0)
     label_coverage: float | None = None
@@ -158,6 +164,7 @@ class StatisticsSummary(_Lenient):
     dataset_drift: DatasetDriftSummary | None = None
     model_quality: ModelQualitySummary | None = None
     projection: ProjectionSummary | None = None
+    model_output_drift: ModelOutputDriftSummary | None = None
 
     def sections(self) -> dict[SectionName, _Section]:
         """Present sections by name, in the container's order."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from evaluate_violations.facts import WindowFacts
-from evaluate_violations.models import MergePayload, Violation
+from evaluate_violations.models import MergePayload, ModelOutputDriftSummary, Violation
 from evaluate_violations.reports import Reports
 
 RECORD_VERSION = 1
@@ -81,6 +81,7 @@ def build_window_record(
             "drifted": dataset.drifted if dataset else None,
             "status": dataset.status if dataset else None,
         },
+        "model_output_drift": _output_drift(summary.model_output_drift),
         "features": [
             {
                 "name": feature.name,
@@ -91,6 +92,15 @@ def build_window_record(
             for feature in (drift.features if drift else [])
         ],
         "violations": dict(Counter(str(v.constraint_check_type) for v in violations)),
+    }
+
+
+def _output_drift(output: ModelOutputDriftSummary | None) -> dict[str, Any]:
+    return {
+        "drifted": output.drifted if output else None,
+        "drifted_outputs": output.drifted_outputs if output else None,
+        "evaluated": output.evaluated if output else None,
+        "status": output.status if output else None,
     }
 
 

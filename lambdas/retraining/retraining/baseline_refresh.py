@@ -35,6 +35,7 @@ OWNER_BLOCKS = (
     "model_quality_settings",
     "projection_settings",
     "dataset_drift",
+    "model_output_drift",
 )
 CONSTRAINTS = "constraints.json"
 

@@ -26,6 +26,7 @@ CHECK_TYPES = {
     "categorical_values_check",
     "dataset_drift_check",
     "model_quality_check",
+    "model_output_drift_check",
     "projected_accuracy_check",
     "projection_reliability_check",
 }

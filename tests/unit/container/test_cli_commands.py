@@ -172,7 +172,14 @@ def test_a_baseline_without_labels_says_what_will_not_be_built(
         "warning: no label column 'label' in " in err
         and "model quality and the projection's calibration will not be built" in err
     )
-    sections = ["data_quality", "feature_drift", "dataset_drift", "model_quality", "projection"]
+    sections = [
+        "data_quality",
+        "feature_drift",
+        "dataset_drift",
+        "model_quality",
+        "projection",
+        "model_output_drift",
+    ]
     timed = re.findall(r"^(\w+): \d+\.\d\d s$", err, flags=re.M)  # the progress lines
     assert timed == sections
     assert "; warning: no label column 'label'" in _message(env)

@@ -83,6 +83,9 @@ def test_the_page_opens_with_the_verdict_and_the_headline():
             summary={"status": "ok", "drifted_features": ["age", "workclass"], "tested": 14}
         ),
         "dataset_drift": SectionResult(summary={"status": "ok", "drifted": True}),
+        "model_output_drift": SectionResult(
+            summary={"status": "ok", "evaluated": True, "drifted": False}
+        ),
         "model_quality": SectionResult(
             summary={"status": "insufficient_data", "labeled_count": 7, "accuracy": 1.0}
         ),
@@ -94,7 +97,8 @@ def test_the_page_opens_with_the_verdict_and_the_headline():
     html = render("Drift report: e", {"endpoint": "e"}, results, violations)
     assert "<p class='verdict bad'>VIOLATIONS: 2 × baseline_drift_check</p>" in html
     assert (
-        "<p class='headline'>2 of 14 features drifted, dataset drift yes, accuracy measured: "
+        "<p class='headline'>2 of 14 features drifted, dataset drift yes, model output drift no, "
+        "accuracy measured: "
         "too few labels (7), no verdict, projected 78.8%, floor 82.0%</p>"
     ) in html
     body = html.split("<body>")[1]

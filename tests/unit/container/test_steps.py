@@ -16,7 +16,14 @@ from drift_monitor import steps
 from examples.adult import scored as _data
 
 REPO = Path(__file__).resolve().parents[3]
-SECTIONS = ["data_quality", "feature_drift", "dataset_drift", "model_quality", "projection"]
+SECTIONS = [
+    "data_quality",
+    "feature_drift",
+    "dataset_drift",
+    "model_quality",
+    "projection",
+    "model_output_drift",
+]
 
 # A fresh interpreter: nothing native is loaded before the job, as in the image. Every log
 # line a step writes is written inside its thread limit, so the probe sees the pools the
