@@ -19,7 +19,8 @@ Null designs (windows whose distribution is the baseline's own):
   gate is what must keep it quiet — the "trivial shift on a huge window" case.
 
 Drift: windows of 1,000 rows drawn without replacement from traffic_drifted.csv.
-Only this container's data-quality, feature-drift and dataset-drift sections are measured.
+Only this container's data-quality, feature-drift, dataset-drift and model-output-drift
+sections are measured.
 Writes benchmarks/results/false_alarms.md.
 """
 
@@ -47,13 +48,19 @@ from drift_monitor.data_quality import DataQualitySection
 from drift_monitor.dataset import from_table
 from drift_monitor.dataset_drift import DatasetDriftSection
 from drift_monitor.feature_drift import FeatureDriftSection
+from drift_monitor.model_output_drift import ModelOutputDriftSection
 from examples.adult import scored as _data
 
 RESULTS = Path(__file__).resolve().parent / "results" / "false_alarms.md"
 
 
 def _sections():
-    return [DataQualitySection(), FeatureDriftSection(), DatasetDriftSection()]
+    return [
+        DataQualitySection(),
+        FeatureDriftSection(),
+        DatasetDriftSection(),
+        ModelOutputDriftSection(),
+    ]
 
 
 def fit(reference: pa.Table, directory: Path) -> tuple[Path, dict]:
@@ -90,6 +97,7 @@ def analyse(table: pa.Table, baseline: Path, constraints: dict) -> dict[str, obj
             for v in results["data_quality"].violations
         ],
         "dataset": bool(results["dataset_drift"].violations),
+        "output": bool(results["model_output_drift"].violations),
         "any": any(bool(r.violations) for r in results.values()),
     }
 
@@ -108,8 +116,9 @@ def run(n_small: int, n_large: int) -> str:
     part_b = reference.take(pa.array(np.sort(half[reference.num_rows // 2 :])))
     rows = [
         "| design | rows | windows | any feature drift flagged | any data-quality "
-        "violation | dataset drift flagged | any violation at all | seconds |",
-        "|---|---:|---:|---|---|---|---|---:|",
+        "violation | dataset drift flagged | model output drift flagged | any violation at all "
+        "| seconds |",
+        "|---|---:|---:|---|---|---|---|---|---:|",
     ]
     examples: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +157,7 @@ def run(n_small: int, n_large: int) -> str:
                 f"{_rate(sum(o['feature'] for o in outcome), count)} | "
                 f"{_rate(sum(o['quality'] for o in outcome), count)} | "
                 f"{_rate(sum(o['dataset'] for o in outcome), count)} | "
+                f"{_rate(sum(o['output'] for o in outcome), count)} | "
                 f"{_rate(sum(o['any'] for o in outcome), count)} | {seconds:.0f} |"
             )
             print(rows[-1], flush=True)
@@ -172,7 +182,9 @@ def run(n_small: int, n_large: int) -> str:
         "score), default constraints (α = "
         f"{DEFAULT_MONITORING_CONFIG['significance_level']} after Benjamini–Hochberg across the 14 "
         "features; effect thresholds: Wasserstein/σ ≥ 0.1 numerical, Jensen–Shannon ≥ 0.1 "
-        "categorical; dataset drift AUC ≥ 0.55 and Mann–Whitney p < 0.01). Rates with exact "
+        "categorical; dataset drift AUC ≥ 0.55 and Mann–Whitney p < 0.01; model output: "
+        "Wasserstein/σ of the score or Jensen–Shannon of the predicted-class mix ≥ 0.1 and "
+        "BH-adjusted p < 0.01). Rates with exact "
         "(Clopper–Pearson) 95 % intervals.",
         "",
         "## Undrifted windows (target: at most 5 % flag any feature)",
@@ -189,6 +201,7 @@ def run(n_small: int, n_large: int) -> str:
         "",
         f"- any feature flagged: {_rate(sum(o['feature'] for o in detect), len(detect))}",
         f"- dataset drift flagged: {_rate(sum(o['dataset'] for o in detect), len(detect))}",
+        f"- model output drift flagged: {_rate(sum(o['output'] for o in detect), len(detect))}",
         f"- workclass completeness_check: {_rate(completeness, len(detect))}",
         "- per feature: "
         + ", ".join(

@@ -17,6 +17,7 @@ import pytest
 from drift_monitor import cli
 from drift_monitor.cli import main
 from examples.adult import scored as _data
+from tests.unit.container.test_steps import SECTIONS  # the order the sections run and report
 
 REPO = Path(__file__).resolve().parents[3]
 SCHEMA = str(_data.SCHEMA_JSON)
@@ -172,16 +173,8 @@ def test_a_baseline_without_labels_says_what_will_not_be_built(
         "warning: no label column 'label' in " in err
         and "model quality and the projection's calibration will not be built" in err
     )
-    sections = [
-        "data_quality",
-        "feature_drift",
-        "dataset_drift",
-        "model_quality",
-        "projection",
-        "model_output_drift",
-    ]
     timed = re.findall(r"^(\w+): \d+\.\d\d s$", err, flags=re.M)  # the progress lines
-    assert timed == sections
+    assert timed == SECTIONS
     assert "; warning: no label column 'label'" in _message(env)
 
 
