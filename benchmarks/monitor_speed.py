@@ -60,7 +60,18 @@ def prepare(n_rows: int) -> tuple[Path, Path]:
     window = CACHE_DIR / f"adult_{n_rows}.parquet"
     reference = _data.labeled_table()
     if not window.exists():
-        pq.write_table(_data.resample(reference, n_rows, seed=20261125), window)
+        # In a child process: a child's peak RSS (``os.wait4``) starts from this process's
+        # size, so a 5M-row table built here would inflate every later measurement.
+        script = (
+            "import sys, pyarrow.parquet as pq; from examples.adult import scored as d; "
+            "pq.write_table(d.resample(d.labeled_table(), int(sys.argv[1]), seed=20261125), "
+            "sys.argv[2])"
+        )
+        subprocess.run(
+            [sys.executable, "-c", script, str(n_rows), str(window)],
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
     ref_csv = CACHE_DIR / "reference.csv"
     if not ref_csv.exists():
         reference.to_pandas().to_csv(ref_csv, index=False)

@@ -51,12 +51,20 @@ DEFAULTS = {
 }
 
 
-def predicted_classes(dataset: Dataset) -> pa.Array:
-    """The predicted class as a string array ("0"/"1"), null where the model gave none."""
+def predicted_classes(dataset: Dataset) -> pa.DictionaryArray:
+    """The predicted class as categories ("0"/"1"), null where the model gave none.
+
+    Dictionary-encoded from the codes: a string per row would cost ~80 bytes a row (400 MB at
+    5M rows) for two distinct values.
+    """
     predictions = dataset.predictions()
     present = ~np.isnan(predictions)
-    labels = np.where(present, np.nan_to_num(predictions).astype(np.int64).astype(str), "")
-    return pa.array(labels, mask=~present, type=pa.string())
+    classes, codes = np.unique(predictions[present].astype(np.int64), return_inverse=True)
+    indices = np.zeros(predictions.size, dtype=np.int32)
+    indices[present] = codes
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, mask=~present), pa.array([str(c) for c in classes], pa.string())
+    )
 
 
 def _present_scores(dataset: Dataset) -> np.ndarray | None:
