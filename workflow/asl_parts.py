@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from sagemaker.processing import Processor
 from sagemaker.session import Session
-from stepfunctions.steps import LambdaStep, Retry
+from stepfunctions.steps import LambdaStep, ProcessingStep, Retry
 
 if TYPE_CHECKING:
     from workflow.definition import Limits
@@ -130,6 +130,40 @@ def processing_job(
         env=env,
         sagemaker_session=session,
     )
+
+
+def processing_step(
+    name: str,
+    processor: Processor,
+    *,
+    argument: str,
+    job_prefix: str,
+    comment: str,
+    result_path: str,
+    inputs: list[dict],
+    outputs: list[dict],
+    environment: dict[str, Any] | None = None,
+) -> ProcessingStep:
+    """A ``.sync`` Processing step named ``{job_prefix}-{run_id}`` (so a re-run of the window
+    reuses the name), with the image's ``argument`` and SageMaker's retry."""
+    parameters: dict[str, Any] = {
+        "ProcessingJobName.$": f"States.Format('{job_prefix}-{{}}', {merge_field('run_id')})"
+    }
+    if environment is not None:
+        parameters["Environment"] = environment  # deep-merged over the Processor's static env
+    parameters["ProcessingInputs"] = inputs
+    parameters["ProcessingOutputConfig"] = {"Outputs": outputs}
+    step = ProcessingStep(
+        name,
+        processor=processor,
+        job_name="placeholder-overridden-below",
+        container_arguments=[argument],
+        comment=comment,
+        result_path=result_path,
+        parameters=parameters,
+    )
+    step.add_retry(sagemaker_retry())
+    return step
 
 
 def s3_input(name: str, uri_path: str, local_path: str) -> dict:

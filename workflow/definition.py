@@ -68,9 +68,9 @@ from workflow.asl_parts import (  # noqa: E402
     merge_field,
     placeholder,
     processing_job,
+    processing_step,
     s3_input,
     s3_output,
-    sagemaker_retry,
     sagemaker_session,
 )
 from workflow.retraining import retraining_branch  # noqa: E402
@@ -129,34 +129,27 @@ def _analyse_step(session: Session, limits: Limits) -> ProcessingStep:
             "publish_cloudwatch_metrics": "Disabled",
         },
     )
-    step = ProcessingStep(
+    return processing_step(
         "Analyse",
-        processor=processor,
-        job_name="placeholder-overridden-below",
-        container_arguments=["monitor"],
+        processor,
+        argument="monitor",
+        job_prefix="analysis",
         comment="Drift, data quality, model quality and projected accuracy for the window.",
         result_path="$.analysis",
-        parameters={
-            "ProcessingJobName.$": f"States.Format('analysis-{{}}', {merge_field('run_id')})",
-            "Environment": {  # deep-merged over the Processor's static env above
-                "sagemaker_endpoint_name.$": merge_field("endpoint_name"),
-                "start_time.$": merge_field("window.start"),
-                "end_time.$": merge_field("window.end"),
-                # Empty: the baseline's constraints.json decides; else this floor does.
-                "accuracy_threshold": placeholder("AccuracyThreshold"),
-            },
-            "ProcessingInputs": [
-                # merged_data_uri holds only merged.parquet (manifest and quarantine sit beside)
-                s3_input("merged_data", merge_field("merged_data_uri"), DATASET_DIR),
-                s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
-            ],
-            "ProcessingOutputConfig": {
-                "Outputs": [s3_output("monitoring_output", merge_field("report_uri"), RESULT_DIR)]
-            },
+        environment={
+            "sagemaker_endpoint_name.$": merge_field("endpoint_name"),
+            "start_time.$": merge_field("window.start"),
+            "end_time.$": merge_field("window.end"),
+            # Empty: the baseline's constraints.json decides; else this floor does.
+            "accuracy_threshold": placeholder("AccuracyThreshold"),
         },
+        inputs=[
+            # merged_data_uri holds only merged.parquet (manifest and quarantine sit beside)
+            s3_input("merged_data", merge_field("merged_data_uri"), DATASET_DIR),
+            s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
+        ],
+        outputs=[s3_output("monitoring_output", merge_field("report_uri"), RESULT_DIR)],
     )
-    step.add_retry(sagemaker_retry())
-    return step
 
 
 def _evaluate_step() -> LambdaStep:

@@ -62,6 +62,7 @@ from workflow.asl_parts import (
     merge_field,
     placeholder,
     processing_job,
+    processing_step,
     s3_input,
     s3_output,
     sagemaker_retry,
@@ -185,29 +186,20 @@ def _train(session: Session, limits: Limits) -> TrainingStep:
 
 def _compare(session: Session, limits: Limits) -> ProcessingStep:
     processor = processing_job("TrainingImageUri", session, limits)
-    step = ProcessingStep(
+    return processing_step(
         "CompareChallenger",
-        processor=processor,
-        job_name="placeholder-overridden-below",
-        container_arguments=["compare"],
+        processor,
+        argument="compare",
+        job_prefix="compare",
         comment="Score the holdout with the challenger; both models' metrics, paired CIs.",
         result_path="$.comparison_job",
-        parameters={
-            "ProcessingJobName.$": f"States.Format('compare-{{}}', {merge_field('run_id')})",
-            "ProcessingInputs": [
-                s3_input("model", "$.training.ModelArtifacts.S3ModelArtifacts", COMPARE_MODEL_DIR),
-                s3_input("holdout", f"{DATASET_PATH}.holdout_uri", COMPARE_HOLDOUT_DIR),
-                s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
-            ],
-            "ProcessingOutputConfig": {
-                "Outputs": [
-                    s3_output("comparison", f"{DATASET_PATH}.comparison_uri", COMPARE_OUTPUT_DIR)
-                ]
-            },
-        },
+        inputs=[
+            s3_input("model", "$.training.ModelArtifacts.S3ModelArtifacts", COMPARE_MODEL_DIR),
+            s3_input("holdout", f"{DATASET_PATH}.holdout_uri", COMPARE_HOLDOUT_DIR),
+            s3_input("baseline", merge_field("baseline_uri"), BASELINE_DIR),
+        ],
+        outputs=[s3_output("comparison", f"{DATASET_PATH}.comparison_uri", COMPARE_OUTPUT_DIR)],
     )
-    step.add_retry(sagemaker_retry())
-    return step
 
 
 def _promote() -> LambdaStep:
@@ -258,36 +250,27 @@ def _refresh_baseline(session: Session, limits: Limits) -> ProcessingStep:
             "output_path": OUTPUT_DIR,
         },
     )
-    step = ProcessingStep(
+    return processing_step(
         "RefreshBaseline",
-        processor=processor,
-        job_name="placeholder-overridden-below",
-        container_arguments=["baseline"],
+        processor,
+        argument="baseline",
+        job_prefix="rebaseline",
         comment="The new model's baseline: the baseline job on the holdout the challenger scored.",
         result_path="$.refreshed_baseline_job",
-        parameters={
-            "ProcessingJobName.$": f"States.Format('rebaseline-{{}}', {merge_field('run_id')})",
-            "ProcessingInputs": [
-                s3_input(
-                    "baseline_dataset_input",
-                    f"States.Format('{{}}holdout_scored.parquet', {DATASET_PATH}.comparison_uri)",
-                    BASELINE_DATASET_DIR,
-                ),
-                s3_input(
-                    "schema",
-                    f"States.Format('{{}}schema.json', {merge_field('baseline_uri')})",
-                    SCHEMA_INPUT_DIR,
-                ),
-            ],
-            "ProcessingOutputConfig": {
-                "Outputs": [
-                    s3_output("baseline", f"{DATASET_PATH}.refreshed_baseline_uri", OUTPUT_DIR)
-                ]
-            },
-        },
+        inputs=[
+            s3_input(
+                "baseline_dataset_input",
+                f"States.Format('{{}}holdout_scored.parquet', {DATASET_PATH}.comparison_uri)",
+                BASELINE_DATASET_DIR,
+            ),
+            s3_input(
+                "schema",
+                f"States.Format('{{}}schema.json', {merge_field('baseline_uri')})",
+                SCHEMA_INPUT_DIR,
+            ),
+        ],
+        outputs=[s3_output("baseline", f"{DATASET_PATH}.refreshed_baseline_uri", OUTPUT_DIR)],
     )
-    step.add_retry(sagemaker_retry())
-    return step
 
 
 def _activate_baseline() -> LambdaStep:
