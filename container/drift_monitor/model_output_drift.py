@@ -33,8 +33,8 @@ from drift_monitor.feature_drift.baseline import (
     categorical_entry,
     numeric_entry,
 )
-from drift_monitor.feature_drift.section import jsonable
 from drift_monitor.report import model_output_drift as report
+from drift_monitor.report.feature_drift import counts_chart
 from drift_monitor.sections import SectionResult
 from monitoring_contract import CheckType, SectionName, SectionStatus
 
@@ -119,7 +119,7 @@ class ModelOutputDriftSection:
             judge.decide(result, enough)
         summary = _summary(window, results, enough, min_rows)
         return SectionResult(
-            statistics={"model_output_drift": {"outputs": [jsonable(r) for r in results]}},
+            statistics={"model_output_drift": {"outputs": results}},
             violations=[
                 judge.violation(r, CheckType.MODEL_OUTPUT_DRIFT) for r in results if r["drifted"]
             ],
@@ -151,7 +151,7 @@ class ModelOutputDriftSection:
             distribution = {"comparison_threshold": number(config, "score_threshold", WHAT)}
             judge.settle(result, True, {**settings, "distribution_constraints": distribution})
             results.append({**result, "output": "score"})
-            charts[name] = report.score_chart(name, counts)
+            charts[name] = counts_chart(name, True, counts)
         classes = predicted_classes(window)
         if len(classes) > classes.null_count:
             name = window.schema.prediction
@@ -160,7 +160,7 @@ class ModelOutputDriftSection:
             distribution = {"categorical_comparison_threshold": threshold}
             judge.settle(result, False, {**settings, "distribution_constraints": distribution})
             results.append({**result, "output": "prediction"})
-            charts[name] = report.class_chart(name, counts)
+            charts[name] = counts_chart(name, False, counts)
         return results, charts
 
 

@@ -48,7 +48,7 @@ class FeatureDriftSection:
             result, counts = self._measure(window, feature, base, store, reference, rng)
             judge.settle(result, feature.is_numerical, settings)
             results.append(result)
-            charts[feature.name] = _chart(feature, counts)
+            charts[feature.name] = report.counts_chart(feature.name, feature.is_numerical, counts)
         tested = judge.adjust(results)
         for result in results:
             judge.decide(result, enough)
@@ -81,14 +81,6 @@ class FeatureDriftSection:
             raise store.invalid(REFERENCE_FILE, REFERENCE_WHAT, f"has no column {name!r}")
         ref_values = reference.column(name).to_numpy()
         return measure.numeric(name, window.numeric(name), base, ref_values, rng)
-
-
-def _chart(feature: Feature, counts: Counts) -> str:
-    if feature.is_numerical:
-        return report.numeric_chart(feature.name, counts.edges, counts.baseline, counts.current)
-    return report.categorical_chart(
-        feature.name, counts.categories, counts.baseline, counts.current
-    )
 
 
 def _metrics(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -127,7 +119,7 @@ def _summary(
 def _statistics(results: list[dict[str, Any]], document: dict) -> dict[str, Any]:
     return {
         "drift": {
-            "features": [jsonable(r) for r in results],
+            "features": results,  # NaN/infinity made strict JSON by writers.clean
             "method": {
                 "significance": "KS (numerical), chi-square (categorical); "
                 "Benjamini-Hochberg across features",
@@ -137,14 +129,3 @@ def _statistics(results: list[dict[str, Any]], document: dict) -> dict[str, Any]
             },
         }
     }
-
-
-def jsonable(result: dict) -> dict:
-    """A result with NaN as null and infinity as "Infinity" (statistics.json is strict JSON)."""
-    out = {}
-    for key, value in result.items():
-        if isinstance(value, float) and not np.isfinite(value):
-            out[key] = None if np.isnan(value) else "Infinity"
-        else:
-            out[key] = value
-    return out

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from drift_monitor.feature_drift.measure import Counts
 from drift_monitor.report.html import bars_svg, esc
 
 MAX_CHART_CATEGORIES = 20
@@ -45,6 +46,13 @@ def categorical_chart(
         [float(current[i] / cur_total) for i in order],
         x_title=f"{name}, the {MAX_CHART_CATEGORIES} most common categories" if many else name,
     )
+
+
+def counts_chart(name: str, numerical: bool, counts: Counts) -> str:
+    """The baseline-vs-current chart of one column's :class:`Counts` (bins or categories)."""
+    if numerical:
+        return numeric_chart(name, counts.edges, counts.baseline, counts.current)
+    return categorical_chart(name, counts.categories, counts.baseline, counts.current)
 
 
 def fmt(value: Any) -> str:

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift_monitor.feature_drift.measure import Counts
-from drift_monitor.report.feature_drift import categorical_chart, fmt, numeric_chart
+from drift_monitor.report.feature_drift import fmt
 from drift_monitor.report.html import esc
-
-
-def score_chart(name: str, counts: Counts) -> str:
-    return numeric_chart(name, counts.edges, counts.baseline, counts.current)
-
-
-def class_chart(name: str, counts: Counts) -> str:
-    return categorical_chart(name, counts.categories, counts.baseline, counts.current)
 
 
 def _row(r: dict[str, Any]) -> str:
