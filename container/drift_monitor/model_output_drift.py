@@ -43,6 +43,7 @@ REFERENCE_FILE = "model_output_reference.parquet"
 ARTEFACT_VERSION = 1
 WHAT = "model-output baseline"
 REFERENCE_WHAT = "model-output reference scores"
+SETTINGS = "model_output_drift"  # the constraints.json block, named in errors
 DEFAULTS = {
     "enabled": True,
     "significance_level": 0.01,
@@ -94,10 +95,10 @@ class ModelOutputDriftSection:
             rng = np.random.default_rng(self.seed)
             sample = np.sort(rng.choice(sample, MAX_REFERENCE_ROWS, replace=False))
         store.write_table(REFERENCE_FILE, pa.table({"score": pa.array(sample, pa.float64())}))
-        return {"model_output_drift": dict(DEFAULTS)}
+        return {SETTINGS: dict(DEFAULTS)}
 
     def analyse(self, window: Dataset, baseline_dir: Path, constraints: dict) -> SectionResult:
-        config = {**DEFAULTS, **(constraints.get("model_output_drift") or {})}
+        config = {**DEFAULTS, **(constraints.get(SETTINGS) or {})}
         store = BaselineStore(baseline_dir)
         if not enabled(config["enabled"]):
             return _not_evaluated("disabled in constraints.json (model_output_drift)")
@@ -136,7 +137,7 @@ class ModelOutputDriftSection:
         self, window: Dataset, document: dict, store: BaselineStore, config: dict
     ) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """Each output the baseline and the window both have: its result and its chart."""
-        settings = {"significance_level": number(config, "significance_level", WHAT)}
+        settings = {"significance_level": number(config, "significance_level", SETTINGS)}
         results, charts = [], {}
         scores = _present_scores(window)
         if document.get("score") is not None and scores is not None:
@@ -148,7 +149,7 @@ class ModelOutputDriftSection:
             result, counts = measure.numeric(
                 name, scores, document["score"], reference.column("score").to_numpy(), rng
             )
-            distribution = {"comparison_threshold": number(config, "score_threshold", WHAT)}
+            distribution = {"comparison_threshold": number(config, "score_threshold", SETTINGS)}
             judge.settle(result, True, {**settings, "distribution_constraints": distribution})
             results.append({**result, "output": "score"})
             charts[name] = counts_chart(name, True, counts)
@@ -156,7 +157,7 @@ class ModelOutputDriftSection:
         if len(classes) > classes.null_count:
             name = window.schema.prediction
             result, counts = measure.categorical(name, classes, document["prediction"])
-            threshold = number(config, "prediction_threshold", WHAT)
+            threshold = number(config, "prediction_threshold", SETTINGS)
             distribution = {"categorical_comparison_threshold": threshold}
             judge.settle(result, False, {**settings, "distribution_constraints": distribution})
             results.append({**result, "output": "prediction"})

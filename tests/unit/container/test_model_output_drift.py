@@ -113,3 +113,13 @@ def test_a_baseline_of_another_version_is_refused(
     (other / BASELINE_FILE).write_text(json.dumps({"version": 99}))
     with pytest.raises(InputError, match="model-output baseline is not a version-1 one"):
         _analyse(drifted_table, adult_schema, other, constraints)
+
+
+def test_a_malformed_setting_names_its_block(
+    drifted_table, adult_schema, baseline_dir, constraints
+):
+    constraints["model_output_drift"]["score_threshold"] = "high"
+    with pytest.raises(
+        InputError, match=r"constraints.json: model_output_drift score_threshold='high' is not"
+    ):
+        _analyse(drifted_table, adult_schema, baseline_dir, constraints)
